@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oe_sentry: health and placement events of the OE extensions over
+ * generic netlink. See Documentation/netlink/specs/oe_sentry.yaml.
+ *
+ * Producers call in from their own context: the OOM killer with
+ * oom_lock held and memory short, so event messages there are built
+ * without sleeping and a failed allocation is counted as a lost event.
+ */
+
+#include <linux/atomic.h>
+#include <linux/cgroup.h>
+#include <linux/filemap_local.h>
+#include <linux/init.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/notifier.h>
+#include <linux/oe_sentry.h>
+#include <linux/oom.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <uapi/linux/oe_sentry.h>
+#include <kunit/visibility.h>
+
+#include "sentry.h"
+
+enum oe_sentry_mcgrp {
+	OE_SENTRY_NLGRP_EVENTS,
+};
+
+static atomic64_t oe_sentry_seq = ATOMIC64_INIT(0);
+static atomic64_t oe_sentry_sent = ATOMIC64_INIT(0);
+static atomic64_t oe_sentry_lost = ATOMIC64_INIT(0);
+
+static struct genl_family oe_sentry_family;
+
+VISIBLE_IF_KUNIT int oe_sentry_fill_oom(struct sk_buff *skb,
+					const struct oe_sentry_oom *oom,
+					u64 seq)
+{
+	u32 scope = oom->memcg_oom ? OE_SENTRY_OOM_SCOPE_MEMCG :
+				     OE_SENTRY_OOM_SCOPE_GLOBAL;
+
+	if (nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_SEQ, seq,
+			      OE_SENTRY_A_EVENT_PAD) ||
+	    nla_put_u32(skb, OE_SENTRY_A_EVENT_PID, oom->pid) ||
+	    nla_put_string(skb, OE_SENTRY_A_EVENT_COMM, oom->comm) ||
+	    (oom->cgroup &&
+	     nla_put_string(skb, OE_SENTRY_A_EVENT_CGROUP, oom->cgroup)) ||
+	    nla_put_u32(skb, OE_SENTRY_A_EVENT_OOM_SCOPE, scope) ||
+	    nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_TOTAL_VM_KB,
+			      oom->total_vm_kb, OE_SENTRY_A_EVENT_PAD) ||
+	    nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_RSS_KB, oom->rss_kb,
+			      OE_SENTRY_A_EVENT_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(oe_sentry_fill_oom);
+
+VISIBLE_IF_KUNIT int oe_sentry_fill_filemap_local(struct sk_buff *skb,
+						  unsigned int val, u64 seq)
+{
+	if (nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_SEQ, seq,
+			      OE_SENTRY_A_EVENT_PAD) ||
+	    nla_put_u32(skb, OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL, val))
+		return -EMSGSIZE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(oe_sentry_fill_filemap_local);
+
+/*
+ * Start an event message. Every event takes a sequence number, listened
+ * to or not, so that a listener can tell from a gap that it missed some.
+ */
+static struct sk_buff *oe_sentry_event_new(u8 cmd, gfp_t gfp, u64 *seq,
+					   void **hdr)
+{
+	struct sk_buff *skb;
+
+	*seq = atomic64_inc_return(&oe_sentry_seq);
+	if (!genl_has_listeners(&oe_sentry_family, &init_net,
+				OE_SENTRY_NLGRP_EVENTS))
+		return NULL;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!skb)
+		goto lost;
+	*hdr = genlmsg_put(skb, 0, 0, &oe_sentry_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		goto lost;
+	}
+	return skb;
+lost:
+	atomic64_inc(&oe_sentry_lost);
+	return NULL;
+}
+
+static void oe_sentry_event_send(struct sk_buff *skb, void *hdr, int err,
+				 gfp_t gfp)
+{
+	if (err) {
+		nlmsg_free(skb);
+		atomic64_inc(&oe_sentry_lost);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	err = genlmsg_multicast(&oe_sentry_family, skb, 0,
+				OE_SENTRY_NLGRP_EVENTS, gfp);
+	/* -ESRCH: the last listener left meanwhile; nothing was lost. */
+	if (err && err != -ESRCH)
+		atomic64_inc(&oe_sentry_lost);
+	else
+		atomic64_inc(&oe_sentry_sent);
+}
+
+static char *oe_sentry_oom_cgroup(struct mem_cgroup *memcg, gfp_t gfp)
+{
+#ifdef CONFIG_MEMCG
+	char *path;
+
+	if (!memcg)
+		return NULL;
+	path = kmalloc(PATH_MAX, gfp);
+	if (path && cgroup_path(memcg->css.cgroup, path, PATH_MAX) < 0) {
+		kfree(path);
+		path = NULL;
+	}
+	return path;
+#else
+	return NULL;
+#endif
+}
+
+/**
+ * oe_sentry_oom_kill - report that the OOM killer chose @victim
+ * @victim: the task about to be killed (its reference is the caller's)
+ * @memcg_oom: the OOM was constrained by a memory cgroup
+ *
+ * Called from oom_kill_process() with oom_lock held.
+ */
+void oe_sentry_oom_kill(struct task_struct *victim, bool memcg_oom)
+{
+	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	struct mem_cgroup *memcg = NULL;
+	struct oe_sentry_oom oom = { .memcg_oom = memcg_oom };
+	struct task_struct *p;
+	struct sk_buff *skb;
+	void *hdr;
+	u64 seq;
+	int err;
+
+	skb = oe_sentry_event_new(OE_SENTRY_CMD_OOM_KILL, gfp, &seq, &hdr);
+	if (!skb)
+		return;
+
+	oom.pid = task_pid_nr(victim);
+	get_task_comm(oom.comm, victim);
+	p = find_lock_task_mm(victim);
+	if (p) {
+		struct mm_struct *mm = p->mm;
+
+		oom.total_vm_kb = mm->total_vm << (PAGE_SHIFT - 10);
+		oom.rss_kb = get_mm_rss(mm) << (PAGE_SHIFT - 10);
+		memcg = get_mem_cgroup_from_mm(mm);
+		task_unlock(p);
+	}
+	oom.cgroup = oe_sentry_oom_cgroup(memcg, gfp);
+	mem_cgroup_put(memcg);
+
+	err = oe_sentry_fill_oom(skb, &oom, seq);
+	oe_sentry_event_send(skb, hdr, err, gfp);
+	kfree(oom.cgroup);
+}
+
+static int oe_sentry_filemap_local_event(struct notifier_block *nb,
+					 unsigned long val, void *unused)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	u64 seq;
+
+	skb = oe_sentry_event_new(OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED,
+				  GFP_KERNEL, &seq, &hdr);
+	if (skb)
+		oe_sentry_event_send(skb, hdr,
+				     oe_sentry_fill_filemap_local(skb, val, seq),
+				     GFP_KERNEL);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block oe_sentry_filemap_local_nb = {
+	.notifier_call = oe_sentry_filemap_local_event,
+};
+
+static int oe_sentry_fill_state(struct sk_buff *skb, u32 portid, u32 seq,
+				int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &oe_sentry_family, flags,
+			  OE_SENTRY_CMD_GET_STATE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((IS_ENABLED(CONFIG_OE_FILEMAP_ALLOC_LOCAL) &&
+	     nla_put_u32(skb, OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL,
+			 filemap_alloc_local_get())) ||
+	    nla_put_u64_64bit(skb, OE_SENTRY_A_STATE_EVENTS_SENT,
+			      atomic64_read(&oe_sentry_sent),
+			      OE_SENTRY_A_STATE_PAD) ||
+	    nla_put_u64_64bit(skb, OE_SENTRY_A_STATE_EVENTS_LOST,
+			      atomic64_read(&oe_sentry_lost),
+			      OE_SENTRY_A_STATE_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int oe_sentry_get_state_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = oe_sentry_fill_state(msg, info->snd_portid, info->snd_seq, 0);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int oe_sentry_get_state_dumpit(struct sk_buff *skb,
+				      struct netlink_callback *cb)
+{
+	int err;
+
+	/* The state is one message; args[0] says it was sent. */
+	if (cb->args[0])
+		return 0;
+	err = oe_sentry_fill_state(skb, NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI);
+	if (err)
+		return err;
+	cb->args[0] = 1;
+	return skb->len;
+}
+
+static const struct genl_small_ops oe_sentry_ops[] = {
+	{
+		.cmd	= OE_SENTRY_CMD_GET_STATE,
+		.doit	= oe_sentry_get_state_doit,
+		.dumpit	= oe_sentry_get_state_dumpit,
+	},
+};
+
+static const struct genl_multicast_group oe_sentry_mcgrps[] = {
+	[OE_SENTRY_NLGRP_EVENTS] = { .name = OE_SENTRY_MCGRP_EVENTS },
+};
+
+static struct genl_family oe_sentry_family __ro_after_init = {
+	.name		= OE_SENTRY_FAMILY_NAME,
+	.version	= OE_SENTRY_FAMILY_VERSION,
+	.module		= THIS_MODULE,
+	.small_ops	= oe_sentry_ops,
+	.n_small_ops	= ARRAY_SIZE(oe_sentry_ops),
+	.mcgrps		= oe_sentry_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(oe_sentry_mcgrps),
+};
+
+static int __init oe_sentry_init(void)
+{
+	int err;
+
+	err = genl_register_family(&oe_sentry_family);
+	if (err)
+		return err;
+	if (IS_ENABLED(CONFIG_OE_FILEMAP_ALLOC_LOCAL))
+		filemap_alloc_local_register_notifier(&oe_sentry_filemap_local_nb);
+	return 0;
+}
+device_initcall(oe_sentry_init);

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* cmocka tests: oe-ctld configuration parsing. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+
+static char err[512];
+
+static int load(const char *text, struct oectld_config *cfg)
+{
+	err[0] = '\0';
+	return oectld_config_load_string("t.conf", text, cfg, err, sizeof(err));
+}
+
+static void test_defaults_and_good_file(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("", &c), 0);
+	assert_int_equal(c.daemon.log_level, LOG_INFO);
+	assert_string_equal(c.daemon.socket, "/run/oe-ctld/ctl.sock");
+	assert_string_equal(c.daemon.admin_group, "oe-admin");
+	assert_true(c.daemon.watchdog);
+	assert_true(c.sentry.enabled);
+
+	assert_int_equal(load("# comment\n"
+			      "[daemon]\n"
+			      "log_level = debug\n"
+			      "socket = /tmp/x/ctl.sock\n"
+			      "admin_group = wheel\n"
+			      "watchdog = no\n"
+			      "\n"
+			      "; another comment\n"
+			      "[sentry]\n"
+			      "enabled = no\n", &c), 0);
+	assert_int_equal(c.daemon.log_level, LOG_DEBUG);
+	assert_string_equal(c.daemon.socket, "/tmp/x/ctl.sock");
+	assert_string_equal(c.daemon.admin_group, "wheel");
+	assert_false(c.daemon.watchdog);
+	assert_false(c.sentry.enabled);
+}
+
+static void test_unknown_key(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[daemon]\nlog_level = info\nfrobnicate = 1\n", &c), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(err, "t.conf:3: unknown key 'frobnicate' in section [daemon]");
+	assert_int_equal(load("[sentry]\n\n\nenable = yes\n", &c), -1);
+	assert_string_equal(err, "t.conf:4: unknown key 'enable' in section [sentry]");
+}
+
+static void test_unknown_section(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	/* with a key */
+	assert_int_equal(load("[daemon]\n[sched]\npolicy = x\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: unknown section [sched]");
+	/* empty section: inih never calls the handler for it */
+	assert_int_equal(load("[daemon]\nwatchdog = yes\n[bogus]\n", &c), -1);
+	assert_string_equal(err, "t.conf:3: unknown section [bogus]");
+	/* key before any section */
+	assert_int_equal(load("watchdog = yes\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:1: "));
+	assert_non_null(strstr(err, "outside of any section"));
+}
+
+static void test_bad_values(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[daemon]\nwatchdog = maybe\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: watchdog: bad value 'maybe' (expected yes or no)");
+	assert_int_equal(load("[sentry]\nenabled = 1\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: enabled: bad value '1' (expected yes or no)");
+	assert_int_equal(load("[daemon]\nsocket = relative/ctl.sock\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: socket: 'relative/ctl.sock' is not an absolute path");
+	assert_int_equal(load("[daemon]\nadmin_group = bad group\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: admin_group: bad group name"));
+	assert_int_equal(load("[daemon]\nsocket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: socket: path longer than"));
+}
+
+static void test_bad_log_level(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[daemon]\n\nlog_level = verbose\n", &c), -1);
+	assert_string_equal(err, "t.conf:3: log_level: bad value 'verbose' (expected error, warning, info or debug)");
+	assert_int_equal(load("[daemon]\nlog_level =\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: log_level: bad value ''"));
+	for (int i = 0; i < 4; i++) {
+		static const char *names[] = { "error", "warning", "info", "debug" };
+		static const int levels[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+		char text[64];
+
+		snprintf(text, sizeof(text), "[daemon]\nlog_level = %s\n", names[i]);
+		assert_int_equal(load(text, &c), 0);
+		assert_int_equal(c.daemon.log_level, levels[i]);
+	}
+}
+
+static void test_syntax_error_and_first_error_wins(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[daemon]\nwatchdog = yes\nthis line has no equals\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:3: syntax error"));
+	/* a syntax error before a bad key is the one reported */
+	assert_int_equal(load("[daemon]\njunk\nwatchdog = perhaps\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: syntax error"));
+	/* and the other way round */
+	assert_int_equal(load("[daemon]\nwatchdog = perhaps\njunk\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: watchdog"));
+}
+
+static void test_long_line_counts_once(void **state)
+{
+	struct oectld_config c;
+	char text[1024];
+
+	(void)state;
+	/* a comment longer than inih's line buffer must still count as one line */
+	snprintf(text, sizeof(text), "[daemon]\n#%0400d\nwatchdog = bad\n", 0);
+	assert_int_equal(load(text, &c), -1);
+	assert_non_null(strstr(err, "t.conf:3: watchdog"));
+}
+
+static void test_missing_file(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(oectld_config_load("/nonexistent/oe-ctld.conf", &c, err,
+					    sizeof(err)), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(err, "/nonexistent/oe-ctld.conf: cannot open: No such file or directory");
+}
+
+static void test_real_file(void **state)
+{
+	char path[] = "/tmp/oe-ctld-test-XXXXXX";
+	struct oectld_config c;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("[daemon]\nlog_level = warning\n[sentry]\nenabled = nope\n", f);
+	fclose(f);
+	assert_int_equal(oectld_config_load(path, &c, err, sizeof(err)), -1);
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "%s:4: enabled: bad value 'nope' (expected yes or no)", path);
+		assert_string_equal(err, want);
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[daemon]\nlog_level = warning\n", f);
+	fclose(f);
+	assert_int_equal(oectld_config_load(path, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.daemon.log_level, LOG_WARNING);
+	unlink(path);
+}
+
+static void test_reload_keeps_old_config(void **state)
+{
+	struct oectld_config running, before;
+
+	(void)state;
+	assert_int_equal(load("[daemon]\nlog_level = debug\nwatchdog = no\n[sentry]\nenabled = no\n",
+			      &running), 0);
+	before = running;
+	/* a broken new file must leave the running config untouched */
+	assert_int_equal(load("[daemon]\nlog_level = error\nwatchdog = yes\nbogus = 1\n",
+			      &running), -1);
+	assert_memory_equal(&running, &before, sizeof(running));
+	assert_int_equal(running.daemon.log_level, LOG_DEBUG);
+	assert_false(running.sentry.enabled);
+	/* a good one replaces it */
+	assert_int_equal(load("[daemon]\nlog_level = error\n", &running), 0);
+	assert_int_equal(running.daemon.log_level, LOG_ERR);
+	assert_true(running.sentry.enabled);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_good_file),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_unknown_section),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_bad_log_level),
+		cmocka_unit_test(test_syntax_error_and_first_error_wins),
+		cmocka_unit_test(test_long_line_counts_once),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_real_file),
+		cmocka_unit_test(test_reload_keeps_old_config),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# TAP helpers for the in-guest suites. Every test name is one word that
+# starts with the suite's name: "<suite>.<what is true>".
+
+tap_n=0
+
+plan() {
+	echo "1..$1"
+}
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $1"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	echo "not ok $tap_n $1"
+	shift
+	[ $# -gt 0 ] && echo "# $*"
+	return 0
+}
+
+# check NAME COMMAND...: one test, passed when COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds; the bound only
+# guards against a hang, the result never depends on how long it took.
+wait_for() {
+	local tries=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		tries=$((tries - 1))
+		[ $tries -gt 0 ] || return 1
+		sleep 0.1
+	done
+}

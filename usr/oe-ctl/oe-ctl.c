@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oe-ctl: command line client of oe-ctld.
+ * Exit codes: 0 ok, 1 the daemon reported an error, 2 usage, 3 cannot reach
+ * the daemon (or lost the connection).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <json-c/json.h>
+
+#ifndef OE_VERSION
+#define OE_VERSION "0.1"
+#endif
+
+#define DEFAULT_SOCKET	"/run/oe-ctld/ctl.sock"
+#define MSG_MAX		(256 * 1024)
+
+enum { EX_OK = 0, EX_DAEMON = 1, EX_USAGE = 2, EX_UNREACH = 3 };
+
+static const char *socket_path = DEFAULT_SOCKET;
+static bool opt_json;
+static long opt_count = -1;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: oe-ctl [OPTIONS] COMMAND\n"
+		"Control and inspect the OE extensions through oe-ctld.\n\n"
+		"Commands:\n"
+		"  status               every feature: available, enabled, key figures\n"
+		"  events               follow events (one line per event)\n"
+		"  reload               make oe-ctld reload its configuration (admin)\n\n"
+		"Options:\n"
+		"  -j, --json           JSON output (one object per line for events)\n"
+		"  -n, --count N        events: exit after N events\n"
+		"  -s, --socket PATH    daemon socket (default %s)\n"
+		"  -V, --version        print the version\n"
+		"  -h, --help           print this help\n\n"
+		"Exit status: 0 ok, 1 the daemon reported an error, 2 usage error,\n"
+		"3 cannot reach the daemon.\n", DEFAULT_SOCKET);
+}
+
+static int connect_daemon(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(socket_path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "oe-ctl: socket path too long: %s\n", socket_path);
+		return -1;
+	}
+	memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "oe-ctl: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "oe-ctl: cannot reach oe-ctld at %s: %s\n",
+			socket_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Receive one message as JSON. NULL + *lost on EOF/error. */
+static struct json_object *recv_json(int fd, char *buf, size_t size, bool *lost)
+{
+	struct json_object *o;
+	ssize_t n;
+
+	*lost = false;
+	do {
+		n = recv(fd, buf, size - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			fprintf(stderr, "oe-ctl: oe-ctld did not answer\n");
+		else
+			fprintf(stderr, "oe-ctl: connection to oe-ctld lost%s%s\n",
+				n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+		*lost = true;
+		return NULL;
+	}
+	buf[n] = '\0';
+	o = json_tokener_parse(buf);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		fprintf(stderr, "oe-ctl: malformed message from oe-ctld\n");
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Send {"cmd":cmd} and wait for the reply. Returns the reply object
+ * (ok:true) or NULL with *ex set.
+ */
+static struct json_object *request(int fd, const char *cmd, char *buf,
+				   size_t size, int *ex)
+{
+	struct json_object *req = json_object_new_object(), *rep, *ok, *err;
+	const char *s;
+	bool lost;
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	if (send(fd, s, strlen(s), MSG_NOSIGNAL) < 0) {
+		fprintf(stderr, "oe-ctl: send: %s\n", strerror(errno));
+		json_object_put(req);
+		*ex = EX_UNREACH;
+		return NULL;
+	}
+	json_object_put(req);
+	for (;;) {
+		rep = recv_json(fd, buf, size, &lost);
+		if (!rep) {
+			*ex = lost ? EX_UNREACH : EX_DAEMON;
+			return NULL;
+		}
+		if (json_object_object_get_ex(rep, "ok", &ok))
+			break;
+		json_object_put(rep);	/* an event that raced the reply */
+	}
+	if (!json_object_get_boolean(ok)) {
+		fprintf(stderr, "oe-ctl: oe-ctld: %s\n",
+			json_object_object_get_ex(rep, "error", &err)
+				? json_object_get_string(err) : "unspecified error");
+		json_object_put(rep);
+		*ex = EX_DAEMON;
+		return NULL;
+	}
+	return rep;
+}
+
+static const char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static const char *yes_no(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return "-";
+	return json_object_get_boolean(v) ? "yes" : "no";
+}
+
+/* "k=v k=v" of the scalar members of @o; "reason" is printed bare. */
+static void format_details(struct json_object *o, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!o || !json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, key, val) {
+		const char *v = json_object_get_string(val);
+		int n;
+
+		if (json_object_is_type(val, json_type_object) ||
+		    json_object_is_type(val, json_type_array))
+			continue;
+		if (!strcmp(key, "reason"))
+			n = snprintf(buf + off, len - off, "%s%s", off ? " " : "", v);
+		else
+			n = snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "",
+				     key, v ? v : "null");
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+static int cmd_status(int fd, char *buf, size_t size)
+{
+	struct json_object *rep, *feats;
+	int ex = EX_OK;
+	size_t n, w = strlen("FEATURE");
+
+	rep = request(fd, "status", buf, size, &ex);
+	if (!rep)
+		return ex;
+	if (opt_json) {
+		printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PRETTY));
+		json_object_put(rep);
+		return EX_OK;
+	}
+	if (!json_object_object_get_ex(rep, "features", &feats) ||
+	    !json_object_is_type(feats, json_type_array)) {
+		fprintf(stderr, "oe-ctl: malformed status reply\n");
+		json_object_put(rep);
+		return EX_DAEMON;
+	}
+	n = json_object_array_length(feats);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = get_str(json_object_array_get_idx(feats, i), "name");
+
+		if (name && strlen(name) > w)
+			w = strlen(name);
+	}
+	printf("%-*s  %-9s  %-7s  %s\n", (int)w, "FEATURE", "AVAILABLE", "ENABLED",
+	       "DETAILS");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *f = json_object_array_get_idx(feats, i), *d = NULL;
+		const char *name = get_str(f, "name");
+		char details[1024];
+
+		json_object_object_get_ex(f, "details", &d);
+		format_details(d, details, sizeof(details));
+		printf("%-*s  %-9s  %-7s  %s\n", (int)w, name ? name : "?",
+		       yes_no(f, "available"), yes_no(f, "enabled"), details);
+	}
+	json_object_put(rep);
+	return EX_OK;
+}
+
+static void print_event(struct json_object *ev)
+{
+	const char *seq = get_str(ev, "seq"), *name = get_str(ev, "event");
+
+	if (opt_json) {
+		printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+	} else {
+		printf("seq=%s %s", seq ? seq : "?", name ? name : "?");
+		json_object_object_foreach(ev, key, val) {
+			if (!strcmp(key, "seq") || !strcmp(key, "event") ||
+			    !strcmp(key, "feature"))
+				continue;
+			printf(" %s=%s", key, json_object_get_string(val));
+		}
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+static int cmd_events(int fd, char *buf, size_t size)
+{
+	struct json_object *rep;
+	struct timeval tv = { 0 };
+	int ex = EX_OK;
+	long seen = 0;
+	bool lost;
+
+	rep = request(fd, "subscribe", buf, size, &ex);
+	if (!rep)
+		return ex;
+	json_object_put(rep);
+	/* follow forever: no receive timeout */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (opt_count < 0 || seen < opt_count) {
+		struct json_object *ev = recv_json(fd, buf, size, &lost), *e;
+
+		if (!ev) {
+			if (lost)
+				return EX_UNREACH;
+			continue;
+		}
+		if (json_object_object_get_ex(ev, "event", &e)) {
+			print_event(ev);
+			seen++;
+		}
+		json_object_put(ev);
+	}
+	return EX_OK;
+}
+
+static int cmd_reload(int fd, char *buf, size_t size)
+{
+	struct json_object *rep;
+	int ex = EX_OK;
+
+	rep = request(fd, "reload", buf, size, &ex);
+	if (!rep)
+		return ex;
+	json_object_put(rep);
+	if (!opt_json)
+		printf("configuration reloaded\n");
+	else
+		printf("{\"ok\":true}\n");
+	return EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct timeval tv = { .tv_sec = 10 };
+	const char *cmd;
+	char *buf, *end;
+	int opt, fd, ex;
+
+	while ((opt = getopt_long(argc, argv, "jn:s:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			opt_json = true;
+			break;
+		case 'n':
+			errno = 0;
+			opt_count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || opt_count <= 0) {
+				fprintf(stderr, "oe-ctl: --count needs a positive number, not '%s'\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'V':
+			printf("oe-ctl %s\n", OE_VERSION);
+			return EX_OK;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, optind == argc ? "oe-ctl: missing command\n"
+					       : "oe-ctl: too many arguments\n");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = argv[optind];
+	if (strcmp(cmd, "status") && strcmp(cmd, "events") && strcmp(cmd, "reload")) {
+		fprintf(stderr, "oe-ctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (opt_count > 0 && strcmp(cmd, "events")) {
+		fprintf(stderr, "oe-ctl: --count only applies to 'events'\n");
+		return EX_USAGE;
+	}
+	fd = connect_daemon();
+	if (fd < 0)
+		return EX_UNREACH;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	buf = malloc(MSG_MAX);
+	if (!buf) {
+		close(fd);
+		return EX_DAEMON;
+	}
+	if (!strcmp(cmd, "status"))
+		ex = cmd_status(fd, buf, MSG_MAX);
+	else if (!strcmp(cmd, "events"))
+		ex = cmd_events(fd, buf, MSG_MAX);
+	else
+		ex = cmd_reload(fd, buf, MSG_MAX);
+	free(buf);
+	close(fd);
+	return ex;
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+
+struct parse_ctx {
+	struct oectld_config cfg;
+	const char *name;
+	int line;		/* line currently being parsed (1-based) */
+	bool at_line_start;
+	int err_line;		/* first handler error, 0 if none */
+	char err[256];
+	/* source: exactly one of these */
+	FILE *fp;
+	const char *str;
+};
+
+void oectld_config_defaults(struct oectld_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->daemon.log_level = LOG_INFO;
+	snprintf(cfg->daemon.socket, sizeof(cfg->daemon.socket), "%s",
+		 OECTLD_DEFAULT_SOCKET);
+	snprintf(cfg->daemon.admin_group, sizeof(cfg->daemon.admin_group),
+		 "%s", OECTLD_DEFAULT_GROUP);
+	cfg->daemon.watchdog = true;
+	cfg->sentry.enabled = true;
+}
+
+/*
+ * ini_reader that counts lines, so the handler knows where it is (the
+ * Debian libinih is built without INI_HANDLER_LINENO). inih may read a
+ * long line in several chunks; only a chunk that starts a line counts.
+ */
+static char *counting_reader(char *buf, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	char *r;
+
+	if (ctx->fp) {
+		r = fgets(buf, num, ctx->fp);
+	} else {
+		size_t n = 0;
+
+		if (!*ctx->str || num < 2)
+			return NULL;
+		while (ctx->str[n] && n < (size_t)num - 1) {
+			n++;
+			if (ctx->str[n - 1] == '\n')
+				break;
+		}
+		memcpy(buf, ctx->str, n);
+		buf[n] = '\0';
+		ctx->str += n;
+		r = buf;
+	}
+	if (!r)
+		return NULL;
+	if (ctx->at_line_start)
+		ctx->line++;
+	ctx->at_line_start = strchr(buf, '\n') != NULL;
+	return r;
+}
+
+static __attribute__((format(printf, 2, 3)))
+int fail(struct parse_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->err_line)
+		return 0;
+	ctx->err_line = ctx->line;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcmp(v, "no")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static bool valid_group_name(const char *v)
+{
+	if (!*v || *v == '-')
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		      *p == '.'))
+			return false;
+	return true;
+}
+
+static int handle_daemon(struct parse_ctx *ctx, const char *key,
+			 const char *val)
+{
+	struct oectld_config *c = &ctx->cfg;
+
+	if (!strcmp(key, "log_level")) {
+		int l = oe_log_level_parse(val);
+
+		if (l < 0)
+			return fail(ctx, "log_level: bad value '%s' (expected error, warning, info or debug)",
+				    val);
+		c->daemon.log_level = l;
+	} else if (!strcmp(key, "socket")) {
+		if (val[0] != '/')
+			return fail(ctx, "socket: '%s' is not an absolute path",
+				    val);
+		if (strlen(val) >= sizeof(c->daemon.socket))
+			return fail(ctx, "socket: path longer than %zu bytes",
+				    sizeof(c->daemon.socket) - 1);
+		snprintf(c->daemon.socket, sizeof(c->daemon.socket), "%s", val);
+	} else if (!strcmp(key, "admin_group")) {
+		if (strlen(val) >= sizeof(c->daemon.admin_group) ||
+		    !valid_group_name(val))
+			return fail(ctx, "admin_group: bad group name '%s'",
+				    val);
+		snprintf(c->daemon.admin_group, sizeof(c->daemon.admin_group),
+			 "%s", val);
+	} else if (!strcmp(key, "watchdog")) {
+		if (parse_bool(val, &c->daemon.watchdog))
+			return fail(ctx, "watchdog: bad value '%s' (expected yes or no)",
+				    val);
+	} else {
+		return fail(ctx, "unknown key '%s' in section [daemon]", key);
+	}
+	return 1;
+}
+
+static int handle_sentry(struct parse_ctx *ctx, const char *key,
+			 const char *val)
+{
+	if (!strcmp(key, "enabled")) {
+		if (parse_bool(val, &ctx->cfg.sentry.enabled))
+			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
+				    val);
+		return 1;
+	}
+	return fail(ctx, "unknown key '%s' in section [sentry]", key);
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct parse_ctx *ctx = user;
+
+	/* inih calls with name == NULL for a new section (INI_CALL_HANDLER_ON_NEW_SECTION). */
+	if (!name)
+		return 1;
+	if (!value)
+		return fail(ctx, "key '%s' has no value", name);
+	if (!*section)
+		return fail(ctx, "key '%s' outside of any section", name);
+	if (!strcmp(section, "daemon"))
+		return handle_daemon(ctx, name, value);
+	if (!strcmp(section, "sentry"))
+		return handle_sentry(ctx, name, value);
+	return fail(ctx, "unknown section [%s]", section);
+}
+
+/*
+ * inih only calls the handler for keys, so an empty unknown section
+ * ("[bogus]" with no keys) would slip through; check section headers
+ * ourselves as a second pass over the text.
+ */
+static int check_sections(struct parse_ctx *ctx, const char *text)
+{
+	int line = 0;
+
+	for (const char *p = text; *p; ) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *s = p;
+
+		line++;
+		while (s < p + len && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < p + len && *s == '[') {
+			const char *e = memchr(s, ']', len - (size_t)(s - p));
+
+			if (e) {
+				size_t n = (size_t)(e - s - 1);
+
+				if (!((n == 6 && !strncmp(s + 1, "daemon", 6)) ||
+				      (n == 6 && !strncmp(s + 1, "sentry", 6)))) {
+					if (!ctx->err_line || line < ctx->err_line) {
+						ctx->err_line = line;
+						snprintf(ctx->err, sizeof(ctx->err),
+							 "unknown section [%.*s]",
+							 (int)n, s + 1);
+					}
+					return -1;
+				}
+			}
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+static int finish(struct parse_ctx *ctx, int rc, const char *text,
+		  struct oectld_config *out, char *err, size_t errlen)
+{
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot read file", ctx->name);
+		errno = EIO;
+		return -1;
+	}
+	if (text)
+		check_sections(ctx, text);
+	if (rc > 0 && (!ctx->err_line || rc < ctx->err_line)) {
+		ctx->err_line = rc;
+		snprintf(ctx->err, sizeof(ctx->err),
+			 "syntax error (expected '[section]' or 'key = value')");
+	}
+	if (ctx->err_line) {
+		snprintf(err, errlen, "%s:%d: %s", ctx->name, ctx->err_line,
+			 ctx->err);
+		errno = EINVAL;
+		return -1;
+	}
+	*out = ctx->cfg;
+	return 0;
+}
+
+static int parse_text(const char *name, const char *text,
+		      struct oectld_config *out, char *err, size_t errlen)
+{
+	struct parse_ctx ctx = { .name = name, .at_line_start = true };
+	int rc;
+
+	oectld_config_defaults(&ctx.cfg);
+	ctx.str = text;
+	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);
+	return finish(&ctx, rc, text, out, err, errlen);
+}
+
+int oectld_config_load_string(const char *name, const char *text,
+			      struct oectld_config *out,
+			      char *err, size_t errlen)
+{
+	return parse_text(name, text, out, err, errlen);
+}
+
+int oectld_config_load(const char *path, struct oectld_config *out,
+		       char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *fp, *mem;
+	char buf[4096];
+	size_t n;
+	int rc, saved;
+
+	fp = fopen(path, "re");
+	if (!fp) {
+		saved = errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	mem = open_memstream(&text, &size);
+	if (!mem) {
+		saved = errno;
+		fclose(fp);
+		snprintf(err, errlen, "%s: %s", path, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		fwrite(buf, 1, n, mem);
+	saved = ferror(fp);
+	fclose(fp);
+	fclose(mem);
+	if (saved) {
+		free(text);
+		snprintf(err, errlen, "%s: read error", path);
+		errno = EIO;
+		return -1;
+	}
+	if (memchr(text, '\0', size)) {
+		free(text);
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		errno = EINVAL;
+		return -1;
+	}
+	rc = parse_text(path, text, out, err, errlen);
+	saved = errno;
+	free(text);
+	errno = saved;
+	return rc;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "module.h"
+#include "config.h"
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <json-c/json.h>
+
+oe_capmask oe_modules_caps(const struct oe_module *const *tab, size_t n,
+			   const struct oectld_config *cfg)
+{
+	oe_capmask m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (tab[i]->enabled(cfg))
+			m |= tab[i]->caps;
+	return m;
+}
+
+void oe_modules_setup(struct oe_module_inst *mi, const struct oe_module *const *tab,
+		      size_t n, const struct oe_host_ops *ops, void *host)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&mi[i], 0, sizeof(mi[i]));
+		mi[i].mod = tab[i];
+		mi[i].host_ops = ops;
+		mi[i].host = host;
+	}
+}
+
+void oe_module_set_unavailable(struct oe_module_inst *mi, const char *fmt, ...)
+{
+	va_list ap;
+
+	mi->available = false;
+	va_start(ap, fmt);
+	vsnprintf(mi->reason, sizeof(mi->reason), fmt, ap);
+	va_end(ap);
+}
+
+void oe_module_set_available(struct oe_module_inst *mi)
+{
+	mi->available = true;
+	mi->reason[0] = '\0';
+}
+
+static void start_one(struct oe_module_inst *mi, const struct oectld_config *cfg)
+{
+	int rc;
+
+	mi->available = false;
+	mi->reason[0] = '\0';
+	rc = mi->mod->init(mi, cfg);
+	if (rc < 0) {
+		if (!mi->reason[0])
+			snprintf(mi->reason, sizeof(mi->reason),
+				 "initialisation failed: %s", strerror(-rc));
+		mi->available = false;
+		mi->running = false;
+		log_warn("%s: module unavailable: %s", mi->mod->name,
+			 mi->reason);
+		return;
+	}
+	mi->running = true;
+	log_debug("%s: module started (%s)", mi->mod->name,
+		  mi->available ? "available" : "not available");
+}
+
+static void stop_one(struct oe_module_inst *mi)
+{
+	if (mi->running && mi->mod->fini)
+		mi->mod->fini(mi);
+	mi->running = false;
+	mi->available = false;
+	mi->priv = NULL;
+}
+
+void oe_modules_start(struct oe_module_inst *mi, size_t n,
+		      const struct oectld_config *cfg)
+{
+	for (size_t i = 0; i < n; i++) {
+		mi[i].enabled = mi[i].mod->enabled(cfg);
+		if (mi[i].enabled)
+			start_one(&mi[i], cfg);
+		else
+			log_info("%s: disabled in the configuration",
+				 mi[i].mod->name);
+	}
+}
+
+void oe_modules_reload(struct oe_module_inst *mi, size_t n,
+		       const struct oectld_config *cfg)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool en = mi[i].mod->enabled(cfg);
+
+		if (en && !mi[i].enabled) {
+			mi[i].enabled = true;
+			start_one(&mi[i], cfg);
+		} else if (!en && mi[i].enabled) {
+			stop_one(&mi[i]);
+			mi[i].enabled = false;
+			log_info("%s: disabled by reload", mi[i].mod->name);
+		} else if (en && !mi[i].running) {
+			/* an earlier init failed: retry */
+			start_one(&mi[i], cfg);
+		} else if (en && mi[i].mod->reload) {
+			if (mi[i].mod->reload(&mi[i], cfg) < 0)
+				log_warn("%s: reload failed", mi[i].mod->name);
+		}
+	}
+}
+
+void oe_modules_stop(struct oe_module_inst *mi, size_t n)
+{
+	for (size_t i = n; i-- > 0; )
+		stop_one(&mi[i]);
+}
+
+struct json_object *oe_modules_status(struct oe_module_inst *mi, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *d = json_object_new_object();
+
+		json_object_object_add(o, "name",
+				       json_object_new_string(mi[i].mod->name));
+		json_object_object_add(o, "available",
+				       json_object_new_boolean(mi[i].available));
+		json_object_object_add(o, "enabled",
+				       json_object_new_boolean(mi[i].enabled));
+		if (!mi[i].enabled)
+			json_object_object_add(d, "reason",
+					       json_object_new_string("disabled in the configuration"));
+		else if (!mi[i].available && mi[i].reason[0])
+			json_object_object_add(d, "reason",
+					       json_object_new_string(mi[i].reason));
+		if (mi[i].running && mi[i].mod->status)
+			mi[i].mod->status(&mi[i], d);
+		json_object_object_add(o, "details", d);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+struct json_object *oe_modules_recent(struct oe_module_inst *mi, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		if (mi[i].running && mi[i].mod->recent)
+			mi[i].mod->recent(&mi[i], arr);
+	return arr;
+}

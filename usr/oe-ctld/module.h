@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * oe-ctld feature modules. Each feature is one const struct oe_module in
+ * oe_module_table[] (modules_table.c); the daemon keeps one
+ * struct oe_module_inst per table entry. Adding a feature = one new file
+ * with its struct oe_module, one line in the table, one config section.
+ */
+#ifndef OE_CTLD_MODULE_H
+#define OE_CTLD_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct json_object;
+struct oectld_config;
+struct oe_module_inst;
+
+/* Bit mask of capabilities, bit n = CAP_* number n. */
+typedef uint64_t oe_capmask;
+#define OE_CAP(c)	((oe_capmask)1 << (c))
+
+/* Services the daemon offers to modules. */
+struct oe_host_ops {
+	/* Watch @fd for EPOLLIN; readiness is delivered to mod->event(). */
+	int (*watch_fd)(void *host, struct oe_module_inst *mi, int fd);
+	void (*unwatch_fd)(void *host, struct oe_module_inst *mi, int fd);
+	/* Forward an event to subscribed clients (borrowed reference). */
+	void (*emit_event)(void *host, struct oe_module_inst *mi,
+			   struct json_object *ev);
+};
+
+struct oe_module {
+	const char *name;
+	oe_capmask caps;	/* capabilities needed while enabled */
+	bool (*enabled)(const struct oectld_config *cfg);
+	/*
+	 * Set up. Return 0 when the module runs (it may still report
+	 * available = false and become available later), or a negative errno
+	 * after filling mi->reason: the module is then unavailable until the
+	 * next reload and nothing else of it is called but init.
+	 */
+	int (*init)(struct oe_module_inst *mi, const struct oectld_config *cfg);
+	/* @fd registered via watch_fd became ready. */
+	void (*event)(struct oe_module_inst *mi, int fd, uint32_t events);
+	/* New config with the module still enabled. Optional. */
+	int (*reload)(struct oe_module_inst *mi, const struct oectld_config *cfg);
+	/* Add feature-specific figures to @details. Optional. */
+	void (*status)(struct oe_module_inst *mi, struct json_object *details);
+	/* Append the recent events it keeps, oldest first. Optional. */
+	void (*recent)(struct oe_module_inst *mi, struct json_object *arr);
+	void (*fini)(struct oe_module_inst *mi);
+};
+
+struct oe_module_inst {
+	const struct oe_module *mod;
+	bool enabled;		/* enabled in the config */
+	bool running;		/* init succeeded, fini not yet called */
+	bool available;		/* kernel side present and usable */
+	char reason[160];	/* why unavailable, for status */
+	void *priv;
+	const struct oe_host_ops *host_ops;
+	void *host;
+};
+
+extern const struct oe_module *const oe_module_table[];
+extern const size_t oe_module_count;
+
+/* Union of caps of the modules @cfg enables. */
+oe_capmask oe_modules_caps(const struct oe_module *const *tab, size_t n,
+			   const struct oectld_config *cfg);
+
+/* Bind instances to @tab; no module is started. */
+void oe_modules_setup(struct oe_module_inst *mi, const struct oe_module *const *tab,
+		      size_t n, const struct oe_host_ops *ops, void *host);
+/* Start every enabled module. Never fails: a failing init marks it unavailable. */
+void oe_modules_start(struct oe_module_inst *mi, size_t n,
+		      const struct oectld_config *cfg);
+/* Apply a new config: start newly enabled, stop newly disabled, reload the rest. */
+void oe_modules_reload(struct oe_module_inst *mi, size_t n,
+		       const struct oectld_config *cfg);
+void oe_modules_stop(struct oe_module_inst *mi, size_t n);
+/* [{"name":..,"available":..,"enabled":..,"details":{..}}, ...] */
+struct json_object *oe_modules_status(struct oe_module_inst *mi, size_t n);
+
+/* Recent events of all running modules (module order, oldest first each). */
+struct json_object *oe_modules_recent(struct oe_module_inst *mi, size_t n);
+
+/* Helpers for modules. */
+void oe_module_set_unavailable(struct oe_module_inst *mi, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void oe_module_set_available(struct oe_module_inst *mi);
+
+#endif

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The feature modules oe-ctld runs, in start order. */
+#include "module.h"
+
+extern const struct oe_module sentry_module;
+
+const struct oe_module *const oe_module_table[] = {
+	&sentry_module,
+};
+
+const size_t oe_module_count = sizeof(oe_module_table) / sizeof(oe_module_table[0]);
