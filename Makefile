@@ -68,7 +68,7 @@ series-check: series
 
 $(BUILD)/tests/vm/%: tests/vm/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $< -lnuma
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Ikernel/include/uapi -o $@ $< -lnuma
 
 $(INITRD): usr $(VM_TEST_BINS) FORCE
 	@mkdir -p $(dir $@)

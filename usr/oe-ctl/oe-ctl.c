@@ -197,7 +197,7 @@ static int cmd_status(int fd, char *buf, size_t size)
 	if (!rep)
 		return ex;
 	if (opt_json) {
-		printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PRETTY));
+		printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(rep);
 		return EX_OK;
 	}
@@ -235,7 +235,7 @@ static void print_event(struct json_object *ev)
 	const char *seq = get_str(ev, "seq"), *name = get_str(ev, "event");
 
 	if (opt_json) {
-		printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+		printf("%s\n", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
 		printf("seq=%s %s", seq ? seq : "?", name ? name : "?");
 		json_object_object_foreach(ev, key, val) {

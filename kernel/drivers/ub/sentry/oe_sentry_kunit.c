@@ -91,9 +91,11 @@ static void oom_event_without_cgroup(struct kunit *test)
 static void oom_event_too_big_fails(struct kunit *test)
 {
 	struct oe_sentry_oom oom = { .pid = 1, .comm = "x", .cgroup = "/a" };
-	struct sk_buff *skb = alloc_skb(16, GFP_KERNEL);
+	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
+	/* Leave room for the first attributes only. */
+	skb_put(skb, skb_tailroom(skb) - 32);
 	KUNIT_EXPECT_EQ(test, oe_sentry_fill_oom(skb, &oom, 1), -EMSGSIZE);
 	kfree_skb(skb);
 }
