@@ -3,9 +3,9 @@
  * oe_sentry: health and placement events of the OE extensions over
  * generic netlink. See Documentation/netlink/specs/oe_sentry.yaml.
  *
- * Producers call in from their own context: the OOM killer with
- * oom_lock held and memory short, so event messages there are built
- * without sleeping and a failed allocation is counted as a lost event.
+ * Producers call in from their own context. The OOM killer runs with
+ * oom_lock held and memory short, so its events are recorded without
+ * allocating and sent later from a work item (see oe_sentry_oom_kill()).
  */
 
 #include <linux/atomic.h>
@@ -18,7 +18,9 @@
 #include <linux/oe_sentry.h>
 #include <linux/oom.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <uapi/linux/oe_sentry.h>
 #include <kunit/visibility.h>
@@ -36,17 +38,16 @@ static atomic64_t oe_sentry_lost = ATOMIC64_INIT(0);
 static struct genl_family oe_sentry_family;
 
 VISIBLE_IF_KUNIT int oe_sentry_fill_oom(struct sk_buff *skb,
-					const struct oe_sentry_oom *oom,
-					u64 seq)
+					const struct oe_sentry_oom *oom)
 {
 	u32 scope = oom->memcg_oom ? OE_SENTRY_OOM_SCOPE_MEMCG :
 				     OE_SENTRY_OOM_SCOPE_GLOBAL;
 
-	if (nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_SEQ, seq,
+	if (nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_SEQ, oom->seq,
 			      OE_SENTRY_A_EVENT_PAD) ||
 	    nla_put_u32(skb, OE_SENTRY_A_EVENT_PID, oom->pid) ||
 	    nla_put_string(skb, OE_SENTRY_A_EVENT_COMM, oom->comm) ||
-	    (oom->cgroup &&
+	    (oom->cgroup[0] &&
 	     nla_put_string(skb, OE_SENTRY_A_EVENT_CGROUP, oom->cgroup)) ||
 	    nla_put_u32(skb, OE_SENTRY_A_EVENT_OOM_SCOPE, scope) ||
 	    nla_put_u64_64bit(skb, OE_SENTRY_A_EVENT_TOTAL_VM_KB,
@@ -69,68 +70,88 @@ VISIBLE_IF_KUNIT int oe_sentry_fill_filemap_local(struct sk_buff *skb,
 }
 EXPORT_SYMBOL_IF_KUNIT(oe_sentry_fill_filemap_local);
 
-/*
- * Start an event message. Every event takes a sequence number, listened
- * to or not, so that a listener can tell from a gap that it missed some.
- */
-static struct sk_buff *oe_sentry_event_new(u8 cmd, gfp_t gfp, u64 *seq,
-					   void **hdr)
+static bool oe_sentry_listened(void)
 {
-	struct sk_buff *skb;
-
-	*seq = atomic64_inc_return(&oe_sentry_seq);
-	if (!genl_has_listeners(&oe_sentry_family, &init_net,
-				OE_SENTRY_NLGRP_EVENTS))
-		return NULL;
-
-	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
-	if (!skb)
-		goto lost;
-	*hdr = genlmsg_put(skb, 0, 0, &oe_sentry_family, 0, cmd);
-	if (!*hdr) {
-		nlmsg_free(skb);
-		goto lost;
-	}
-	return skb;
-lost:
-	atomic64_inc(&oe_sentry_lost);
-	return NULL;
+	return genl_has_listeners(&oe_sentry_family, &init_net,
+				  OE_SENTRY_NLGRP_EVENTS);
 }
 
-static void oe_sentry_event_send(struct sk_buff *skb, void *hdr, int err,
-				 gfp_t gfp)
+/*
+ * Build and multicast one event. Every event took a sequence number when
+ * it happened, listened to or not, so a listener can tell from a gap
+ * that it missed some.
+ */
+static void oe_sentry_send(u8 cmd, const void *data,
+			   int (*fill)(struct sk_buff *skb, const void *data))
 {
-	if (err) {
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto lost;
+	hdr = genlmsg_put(skb, 0, 0, &oe_sentry_family, 0, cmd);
+	if (!hdr || fill(skb, data)) {
 		nlmsg_free(skb);
-		atomic64_inc(&oe_sentry_lost);
-		return;
+		goto lost;
 	}
 	genlmsg_end(skb, hdr);
 	err = genlmsg_multicast(&oe_sentry_family, skb, 0,
-				OE_SENTRY_NLGRP_EVENTS, gfp);
+				OE_SENTRY_NLGRP_EVENTS, GFP_KERNEL);
 	/* -ESRCH: the last listener left meanwhile; nothing was lost. */
 	if (err && err != -ESRCH)
-		atomic64_inc(&oe_sentry_lost);
-	else
-		atomic64_inc(&oe_sentry_sent);
+		goto lost;
+	atomic64_inc(&oe_sentry_sent);
+	return;
+lost:
+	atomic64_inc(&oe_sentry_lost);
 }
 
-static char *oe_sentry_oom_cgroup(struct mem_cgroup *memcg, gfp_t gfp)
+/*
+ * OOM kills are recorded in a small ring without allocating and sent
+ * from a work item: under a global OOM no allocation succeeds until the
+ * victim has given its memory back, and the OOM killer must not wait.
+ */
+#define OE_SENTRY_OOM_RING	16
+
+static struct oe_sentry_oom oe_sentry_oom_ring[OE_SENTRY_OOM_RING];
+static unsigned int oe_sentry_oom_head, oe_sentry_oom_tail;
+static DEFINE_SPINLOCK(oe_sentry_oom_lock);
+
+static int oe_sentry_fill_oom_cb(struct sk_buff *skb, const void *data)
+{
+	return oe_sentry_fill_oom(skb, data);
+}
+
+static void oe_sentry_oom_workfn(struct work_struct *work)
+{
+	struct oe_sentry_oom oom;
+
+	for (;;) {
+		spin_lock(&oe_sentry_oom_lock);
+		if (oe_sentry_oom_tail == oe_sentry_oom_head) {
+			spin_unlock(&oe_sentry_oom_lock);
+			return;
+		}
+		oom = oe_sentry_oom_ring[oe_sentry_oom_tail % OE_SENTRY_OOM_RING];
+		oe_sentry_oom_tail++;
+		spin_unlock(&oe_sentry_oom_lock);
+		oe_sentry_send(OE_SENTRY_CMD_OOM_KILL, &oom,
+			       oe_sentry_fill_oom_cb);
+	}
+}
+
+static DECLARE_WORK(oe_sentry_oom_work, oe_sentry_oom_workfn);
+
+static void oe_sentry_memcg_path(struct mem_cgroup *memcg, char *buf,
+				 size_t len)
 {
 #ifdef CONFIG_MEMCG
-	char *path;
-
-	if (!memcg)
-		return NULL;
-	path = kmalloc(PATH_MAX, gfp);
-	if (path && cgroup_path(memcg->css.cgroup, path, PATH_MAX) < 0) {
-		kfree(path);
-		path = NULL;
-	}
-	return path;
-#else
-	return NULL;
+	if (memcg && cgroup_path(memcg->css.cgroup, buf, len) >= 0)
+		return;
 #endif
+	buf[0] = '\0';
 }
 
 /**
@@ -138,21 +159,17 @@ static char *oe_sentry_oom_cgroup(struct mem_cgroup *memcg, gfp_t gfp)
  * @victim: the task about to be killed (its reference is the caller's)
  * @memcg_oom: the OOM was constrained by a memory cgroup
  *
- * Called from oom_kill_process() with oom_lock held.
+ * Called from oom_kill_process() with oom_lock held; does not allocate.
  */
 void oe_sentry_oom_kill(struct task_struct *victim, bool memcg_oom)
 {
-	const gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
-	struct mem_cgroup *memcg = NULL;
 	struct oe_sentry_oom oom = { .memcg_oom = memcg_oom };
+	struct mem_cgroup *memcg = NULL;
 	struct task_struct *p;
-	struct sk_buff *skb;
-	void *hdr;
-	u64 seq;
-	int err;
+	bool queued = false;
 
-	skb = oe_sentry_event_new(OE_SENTRY_CMD_OOM_KILL, gfp, &seq, &hdr);
-	if (!skb)
+	oom.seq = atomic64_inc_return(&oe_sentry_seq);
+	if (!oe_sentry_listened())
 		return;
 
 	oom.pid = task_pid_nr(victim);
@@ -166,27 +183,47 @@ void oe_sentry_oom_kill(struct task_struct *victim, bool memcg_oom)
 		memcg = get_mem_cgroup_from_mm(mm);
 		task_unlock(p);
 	}
-	oom.cgroup = oe_sentry_oom_cgroup(memcg, gfp);
+	oe_sentry_memcg_path(memcg, oom.cgroup, sizeof(oom.cgroup));
 	mem_cgroup_put(memcg);
 
-	err = oe_sentry_fill_oom(skb, &oom, seq);
-	oe_sentry_event_send(skb, hdr, err, gfp);
-	kfree(oom.cgroup);
+	spin_lock(&oe_sentry_oom_lock);
+	if (oe_sentry_oom_head - oe_sentry_oom_tail < OE_SENTRY_OOM_RING) {
+		oe_sentry_oom_ring[oe_sentry_oom_head % OE_SENTRY_OOM_RING] = oom;
+		oe_sentry_oom_head++;
+		queued = true;
+	}
+	spin_unlock(&oe_sentry_oom_lock);
+
+	if (queued)
+		schedule_work(&oe_sentry_oom_work);
+	else
+		atomic64_inc(&oe_sentry_lost);
+}
+
+struct oe_sentry_filemap_local {
+	unsigned int val;
+	u64 seq;
+};
+
+static int oe_sentry_fill_filemap_local_cb(struct sk_buff *skb,
+					   const void *data)
+{
+	const struct oe_sentry_filemap_local *ev = data;
+
+	return oe_sentry_fill_filemap_local(skb, ev->val, ev->seq);
 }
 
 static int oe_sentry_filemap_local_event(struct notifier_block *nb,
 					 unsigned long val, void *unused)
 {
-	struct sk_buff *skb;
-	void *hdr;
-	u64 seq;
+	struct oe_sentry_filemap_local ev = {
+		.val = val,
+		.seq = atomic64_inc_return(&oe_sentry_seq),
+	};
 
-	skb = oe_sentry_event_new(OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED,
-				  GFP_KERNEL, &seq, &hdr);
-	if (skb)
-		oe_sentry_event_send(skb, hdr,
-				     oe_sentry_fill_filemap_local(skb, val, seq),
-				     GFP_KERNEL);
+	if (oe_sentry_listened())
+		oe_sentry_send(OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED, &ev,
+			       oe_sentry_fill_filemap_local_cb);
 	return NOTIFY_OK;
 }
 

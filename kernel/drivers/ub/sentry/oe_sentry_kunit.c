@@ -35,6 +35,7 @@ static void parse(struct kunit *test, struct sk_buff *skb, struct nlattr **tb)
 static void oom_event_carries_victim(struct kunit *test)
 {
 	struct oe_sentry_oom oom = {
+		.seq = 7,
 		.pid = 4242,
 		.comm = "hog",
 		.cgroup = "/oe-test",
@@ -46,7 +47,7 @@ static void oom_event_carries_victim(struct kunit *test)
 	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, &oom, 7), 0);
+	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, &oom), 0);
 	parse(test, skb, tb);
 	KUNIT_ASSERT_NOT_NULL(test, tb[OE_SENTRY_A_EVENT_SEQ]);
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[OE_SENTRY_A_EVENT_SEQ]), 7ULL);
@@ -74,12 +75,12 @@ static void oom_event_carries_victim(struct kunit *test)
 
 static void oom_event_without_cgroup(struct kunit *test)
 {
-	struct oe_sentry_oom oom = { .pid = 1, .comm = "x" };
+	struct oe_sentry_oom oom = { .seq = 1, .pid = 1, .comm = "x" };
 	struct nlattr *tb[OE_SENTRY_A_EVENT_MAX + 1];
 	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, &oom, 1), 0);
+	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, &oom), 0);
 	parse(test, skb, tb);
 	KUNIT_EXPECT_NULL(test, tb[OE_SENTRY_A_EVENT_CGROUP]);
 	KUNIT_ASSERT_NOT_NULL(test, tb[OE_SENTRY_A_EVENT_OOM_SCOPE]);
@@ -96,7 +97,7 @@ static void oom_event_too_big_fails(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	/* Leave room for the first attributes only. */
 	skb_put(skb, skb_tailroom(skb) - 32);
-	KUNIT_EXPECT_EQ(test, oe_sentry_fill_oom(skb, &oom, 1), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, oe_sentry_fill_oom(skb, &oom), -EMSGSIZE);
 	kfree_skb(skb);
 }
 

@@ -9,19 +9,22 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
-/* What an OOM kill event reports, gathered before the message is built. */
+/* Longer memory cgroup paths are cut to this length in events. */
+#define OE_SENTRY_CGROUP_LEN	256
+
+/* What an OOM kill event reports, recorded when the kill happens. */
 struct oe_sentry_oom {
+	u64 seq;
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
-	const char *cgroup;	/* NULL when unknown */
+	char cgroup[OE_SENTRY_CGROUP_LEN];	/* "" when unknown */
 	bool memcg_oom;
 	u64 total_vm_kb;
 	u64 rss_kb;
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
-int oe_sentry_fill_oom(struct sk_buff *skb, const struct oe_sentry_oom *oom,
-		       u64 seq);
+int oe_sentry_fill_oom(struct sk_buff *skb, const struct oe_sentry_oom *oom);
 int oe_sentry_fill_filemap_local(struct sk_buff *skb, unsigned int val,
 				 u64 seq);
 #endif
