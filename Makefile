@@ -20,7 +20,7 @@ KUNIT_SUITES  = $(shell grep -rhA2 '^static struct kunit_suite' kernel | \
 BZIMAGE	:= $(BUILD)/linux/arch/x86/boot/bzImage
 INITRD	:= $(VMOUT)/initramfs.cpio
 
-.PHONY: all help deps usr unit lint kernel series series-check vm vm-check \
+.PHONY: all help deps ksrc usr unit lint kernel series series-check vm vm-check \
 	check clean FORCE
 
 all: usr
@@ -37,6 +37,11 @@ check:
 ## make deps          install the Debian packages the build and tests need
 deps:
 	@tools/install-deps
+
+## make ksrc          download Linux 6.6 from kernel.org into KSRC (needs
+##                    the internet; checked against kernel.org's sha256sums)
+ksrc:
+	tools/get-ksrc
 
 ## make usr           build oe-ctld and oe-ctl (-Werror) into build/usr
 usr:
