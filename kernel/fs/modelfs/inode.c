@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ModelFS-K inodes, dentries and files.
+ *
+ * Every ModelFS dentry holds the path of its lower dentry. Regular files
+ * get their own page cache, filled by reading the lower file, so that the
+ * page cache policy of a mount can later differ from the lower fs's.
+ * Directories are iterated through the lower directory. Nothing is ever
+ * written: the superblock is read-only.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+
+#include "modelfs.h"
+
+static void modelfs_d_release(struct dentry *dentry)
+{
+	struct path *lower = modelfs_lower_path(dentry);
+
+	if (lower) {
+		path_put(lower);
+		kfree(lower);
+	}
+}
+
+/*
+ * The lower directory may change under the mount: a negative dentry is
+ * looked up again, a positive one lives as long as its lower dentry.
+ */
+static int modelfs_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct path *lower = modelfs_lower_path(dentry);
+
+	if (flags & LOOKUP_RCU)
+		return -ECHILD;
+	if (!lower || d_really_is_negative(dentry))
+		return 0;
+	return !d_unhashed(lower->dentry) &&
+	       d_really_is_positive(lower->dentry);
+}
+
+const struct dentry_operations modelfs_dentry_ops = {
+	.d_revalidate	= modelfs_d_revalidate,
+	.d_release	= modelfs_d_release,
+};
+
+int modelfs_set_lower(struct dentry *dentry, const struct path *lower)
+{
+	struct path *p = kmalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	*p = *lower;
+	path_get(p);
+	dentry->d_fsdata = p;
+	return 0;
+}
+
+/* Take the lower inode's attributes; the size may change under us. */
+static void modelfs_copy_attr(struct inode *inode, struct inode *lower)
+{
+	inode->i_mode = lower->i_mode;
+	inode->i_uid = lower->i_uid;
+	inode->i_gid = lower->i_gid;
+	inode->i_atime = lower->i_atime;
+	inode->i_mtime = lower->i_mtime;
+	inode_set_ctime_to_ts(inode, inode_get_ctime(lower));
+	set_nlink(inode, lower->i_nlink);
+	i_size_write(inode, i_size_read(lower));
+	inode->i_blocks = lower->i_blocks;
+}
+
+static int modelfs_getattr(struct mnt_idmap *idmap, const struct path *path,
+			   struct kstat *stat, u32 request_mask,
+			   unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+
+	modelfs_copy_attr(inode, MODELFS_I(inode)->lower);
+	generic_fillattr(idmap, request_mask, inode, stat);
+	return 0;
+}
+
+static struct dentry *modelfs_lookup(struct inode *dir, struct dentry *dentry,
+				     unsigned int flags)
+{
+	struct path *parent = modelfs_lower_path(dentry->d_parent);
+	struct path lower;
+	struct inode *inode = NULL;
+	int err;
+
+	lower.mnt = parent->mnt;
+	lower.dentry = lookup_one_unlocked(mnt_idmap(parent->mnt),
+					   dentry->d_name.name, parent->dentry,
+					   dentry->d_name.len);
+	if (IS_ERR(lower.dentry))
+		return ERR_CAST(lower.dentry);
+
+	err = modelfs_set_lower(dentry, &lower);
+	if (!err && d_really_is_positive(lower.dentry)) {
+		inode = modelfs_iget(dir->i_sb, d_inode(lower.dentry));
+		if (IS_ERR(inode))
+			err = PTR_ERR(inode);
+	}
+	dput(lower.dentry);
+	if (err)
+		return ERR_PTR(err);
+	return d_splice_alias(inode, dentry);
+}
+
+static const struct inode_operations modelfs_dir_iops = {
+	.lookup		= modelfs_lookup,
+	.getattr	= modelfs_getattr,
+};
+
+static const struct inode_operations modelfs_file_iops = {
+	.getattr	= modelfs_getattr,
+};
+
+static const char *modelfs_get_link(struct dentry *dentry, struct inode *inode,
+				    struct delayed_call *done)
+{
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	return vfs_get_link(modelfs_lower_path(dentry)->dentry, done);
+}
+
+static const struct inode_operations modelfs_symlink_iops = {
+	.get_link	= modelfs_get_link,
+	.getattr	= modelfs_getattr,
+};
+
+/* Files: the lower file is opened alongside and kept in private_data. */
+static int modelfs_open(struct inode *inode, struct file *file)
+{
+	struct file *lower;
+
+	lower = dentry_open(modelfs_lower_path(file->f_path.dentry),
+			    file->f_flags & (O_DIRECTORY | O_LARGEFILE |
+					     O_NOATIME),
+			    current_cred());
+	if (IS_ERR(lower))
+		return PTR_ERR(lower);
+	file->private_data = lower;
+	if (S_ISREG(inode->i_mode))
+		i_size_write(inode, i_size_read(file_inode(lower)));
+	return 0;
+}
+
+static int modelfs_release(struct inode *inode, struct file *file)
+{
+	fput(file->private_data);
+	return 0;
+}
+
+static int modelfs_iterate_shared(struct file *file, struct dir_context *ctx)
+{
+	struct file *lower = file->private_data;
+	int err;
+
+	lower->f_pos = ctx->pos;
+	err = iterate_dir(lower, ctx);
+	file->f_pos = lower->f_pos;
+	return err;
+}
+
+static loff_t modelfs_dir_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct file *lower = file->private_data;
+	loff_t pos = vfs_llseek(lower, offset, whence);
+
+	if (pos >= 0)
+		file->f_pos = pos;
+	return pos;
+}
+
+static const struct file_operations modelfs_dir_fops = {
+	.open		= modelfs_open,
+	.release	= modelfs_release,
+	.iterate_shared	= modelfs_iterate_shared,
+	.llseek		= modelfs_dir_llseek,
+	.read		= generic_read_dir,
+};
+
+static const struct file_operations modelfs_file_fops = {
+	.open		= modelfs_open,
+	.release	= modelfs_release,
+	.read_iter	= generic_file_read_iter,
+	.mmap		= generic_file_readonly_mmap,
+	.splice_read	= filemap_splice_read,
+	.llseek		= generic_file_llseek,
+};
+
+/*
+ * Fill a folio of the ModelFS page cache from the lower file. Every path
+ * into the page cache (read, readahead, mmap fault, splice) passes the
+ * ModelFS file, whose private_data is the open lower file.
+ */
+static int modelfs_read_folio(struct file *file, struct folio *folio)
+{
+	struct file *lower = file ? file->private_data : NULL;
+	size_t len = folio_size(folio), done = 0;
+	loff_t pos = folio_pos(folio);
+	void *buf;
+	int err = 0;
+
+	if (!lower) {
+		folio_unlock(folio);
+		return -EIO;
+	}
+	buf = kmap_local_folio(folio, 0);
+	while (done < len) {
+		ssize_t n = kernel_read(lower, buf + done, len - done, &pos);
+
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		if (!n)
+			break;
+		done += n;
+	}
+	if (!err)
+		memset(buf + done, 0, len - done);
+	kunmap_local(buf);
+	if (!err)
+		folio_mark_uptodate(folio);
+	folio_unlock(folio);
+	return err;
+}
+
+static const struct address_space_operations modelfs_aops = {
+	.read_folio	= modelfs_read_folio,
+};
+
+static int modelfs_inode_test(struct inode *inode, void *lower)
+{
+	return MODELFS_I(inode)->lower == lower;
+}
+
+static int modelfs_inode_set(struct inode *inode, void *lower)
+{
+	MODELFS_I(inode)->lower = igrab(lower);
+	return MODELFS_I(inode)->lower ? 0 : -ESTALE;
+}
+
+/**
+ * modelfs_iget - the ModelFS inode that shadows @lower
+ * @sb: the ModelFS superblock
+ * @lower: a lower inode; the ModelFS inode takes a reference of its own
+ */
+struct inode *modelfs_iget(struct super_block *sb, struct inode *lower)
+{
+	struct inode *inode;
+
+	inode = iget5_locked(sb, (unsigned long)lower, modelfs_inode_test,
+			     modelfs_inode_set, lower);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW))
+		return inode;
+
+	inode->i_ino = lower->i_ino;
+	modelfs_copy_attr(inode, lower);
+	inode->i_mapping->a_ops = &modelfs_aops;
+	switch (lower->i_mode & S_IFMT) {
+	case S_IFDIR:
+		inode->i_op = &modelfs_dir_iops;
+		inode->i_fop = &modelfs_dir_fops;
+		break;
+	case S_IFREG:
+		inode->i_op = &modelfs_file_iops;
+		inode->i_fop = &modelfs_file_fops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &modelfs_symlink_iops;
+		break;
+	default:
+		/*
+		 * Devices, fifos, sockets: shown, but the default i_fop of a
+		 * new inode refuses to open them.
+		 */
+		inode->i_op = &modelfs_file_iops;
+		break;
+	}
+	unlock_new_inode(inode);
+	return inode;
+}
