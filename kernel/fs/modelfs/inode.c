@@ -16,6 +16,7 @@
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <uapi/linux/modelfs.h>
 
 #include "modelfs.h"
 
@@ -148,14 +149,20 @@ static int modelfs_open(struct inode *inode, struct file *file)
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 	file->private_data = lower;
-	if (S_ISREG(inode->i_mode))
+	if (S_ISREG(inode->i_mode)) {
 		i_size_write(inode, i_size_read(file_inode(lower)));
+		modelfs_emit(inode->i_sb, MODELFS_EV_OPEN, inode->i_ino, 0,
+			     i_size_read(inode));
+	}
 	return 0;
 }
 
 static int modelfs_release(struct inode *inode, struct file *file)
 {
 	fput(file->private_data);
+	if (S_ISREG(inode->i_mode))
+		modelfs_emit(inode->i_sb, MODELFS_EV_CLOSE, inode->i_ino, 0,
+			     i_size_read(inode));
 	return 0;
 }
 
@@ -186,6 +193,7 @@ static const struct file_operations modelfs_dir_fops = {
 	.iterate_shared	= modelfs_iterate_shared,
 	.llseek		= modelfs_dir_llseek,
 	.read		= generic_read_dir,
+	.unlocked_ioctl	= modelfs_ioctl,
 };
 
 static const struct file_operations modelfs_file_fops = {
@@ -195,25 +203,21 @@ static const struct file_operations modelfs_file_fops = {
 	.mmap		= generic_file_readonly_mmap,
 	.splice_read	= filemap_splice_read,
 	.llseek		= generic_file_llseek,
+	.unlocked_ioctl	= modelfs_ioctl,
 };
 
-/*
- * Fill a folio of the ModelFS page cache from the lower file. Every path
- * into the page cache (read, readahead, mmap fault, splice) passes the
- * ModelFS file, whose private_data is the open lower file.
+/**
+ * modelfs_fill_folio - fill a locked folio from the lower file and unlock it
+ * @lower: the open lower file
+ * @folio: a locked ModelFS folio that is not uptodate
  */
-static int modelfs_read_folio(struct file *file, struct folio *folio)
+int modelfs_fill_folio(struct file *lower, struct folio *folio)
 {
-	struct file *lower = file ? file->private_data : NULL;
 	size_t len = folio_size(folio), done = 0;
 	loff_t pos = folio_pos(folio);
 	void *buf;
 	int err = 0;
 
-	if (!lower) {
-		folio_unlock(folio);
-		return -EIO;
-	}
 	buf = kmap_local_folio(folio, 0);
 	while (done < len) {
 		ssize_t n = kernel_read(lower, buf + done, len - done, &pos);
@@ -235,8 +239,49 @@ static int modelfs_read_folio(struct file *file, struct folio *folio)
 	return err;
 }
 
+/*
+ * Every path into the page cache (read, readahead, mmap fault, splice)
+ * passes the ModelFS file, whose private_data is the open lower file.
+ */
+static struct file *modelfs_lower_file(struct file *file)
+{
+	return file ? file->private_data : NULL;
+}
+
+static int modelfs_read_folio(struct file *file, struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+	struct file *lower = modelfs_lower_file(file);
+
+	modelfs_emit(inode->i_sb, MODELFS_EV_MISS, inode->i_ino,
+		     folio_pos(folio), folio_size(folio));
+	if (!lower) {
+		folio_unlock(folio);
+		return -EIO;
+	}
+	return modelfs_fill_folio(lower, folio);
+}
+
+static void modelfs_readahead(struct readahead_control *ractl)
+{
+	struct inode *inode = ractl->mapping->host;
+	struct file *lower = modelfs_lower_file(ractl->file);
+	struct folio *folio;
+
+	modelfs_emit(inode->i_sb, MODELFS_EV_READAHEAD, inode->i_ino,
+		     readahead_pos(ractl), readahead_length(ractl));
+	/* A folio left not uptodate is read again by read_folio. */
+	while ((folio = readahead_folio(ractl))) {
+		if (lower)
+			modelfs_fill_folio(lower, folio);
+		else
+			folio_unlock(folio);
+	}
+}
+
 static const struct address_space_operations modelfs_aops = {
 	.read_folio	= modelfs_read_folio,
+	.readahead	= modelfs_readahead,
 };
 
 static int modelfs_inode_test(struct inode *inode, void *lower)
@@ -259,7 +304,8 @@ struct inode *modelfs_iget(struct super_block *sb, struct inode *lower)
 {
 	struct inode *inode;
 
-	inode = iget5_locked(sb, (unsigned long)lower, modelfs_inode_test,
+	/* Hashed by inode number, so the channel can find a file by it. */
+	inode = iget5_locked(sb, lower->i_ino, modelfs_inode_test,
 			     modelfs_inode_set, lower);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);

@@ -7,7 +7,25 @@
 #define _FS_MODELFS_H
 
 #include <linux/fs.h>
+#include <linux/mutex.h>
 #include <linux/path.h>
+#include <linux/shrinker.h>
+#include <linux/types.h>
+
+struct modelfs_channel;
+
+/* Per mount. */
+struct modelfs_sb_info {
+	struct super_block *sb;
+	struct modelfs_channel __rcu *chan;	/* the attached policy */
+	struct mutex attach_mutex;		/* attaching and detaching */
+	struct shrinker shrinker;		/* turns pressure into events */
+};
+
+static inline struct modelfs_sb_info *MODELFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
 
 /* A ModelFS inode shadows one lower inode, which it holds a reference to. */
 struct modelfs_inode {
@@ -30,5 +48,11 @@ extern const struct dentry_operations modelfs_dentry_ops;
 
 struct inode *modelfs_iget(struct super_block *sb, struct inode *lower);
 int modelfs_set_lower(struct dentry *dentry, const struct path *lower);
+int modelfs_fill_folio(struct file *lower, struct folio *folio);
+
+void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len);
+long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int modelfs_channel_init(struct super_block *sb);
+void modelfs_channel_exit(struct super_block *sb);
 
 #endif /* _FS_MODELFS_H */

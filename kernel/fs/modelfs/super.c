@@ -76,6 +76,7 @@ static const struct super_operations modelfs_sops = {
 static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct modelfs_fs_context *ctx = fc->fs_private;
+	struct modelfs_sb_info *sbi;
 	struct super_block *lower_sb;
 	struct inode *root;
 	struct path lower;
@@ -88,6 +89,14 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return invalfc(fc, "lowerdir %s: error %d", ctx->lowerdir, err);
 
 	lower_sb = lower.dentry->d_sb;
+	err = -ENOMEM;
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		goto out;
+	sb->s_fs_info = sbi;
+	err = modelfs_channel_init(sb);
+	if (err)
+		goto out;
 	err = -EINVAL;
 	if (lower_sb->s_stack_depth) {
 		errorfc(fc, "lowerdir %s is on a stacked filesystem (%s)",
@@ -192,12 +201,22 @@ static int modelfs_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
+static void modelfs_kill_sb(struct super_block *sb)
+{
+	struct modelfs_sb_info *sbi = MODELFS_SB(sb);
+
+	if (sbi)
+		modelfs_channel_exit(sb);
+	kill_anon_super(sb);
+	kfree(sbi);
+}
+
 static struct file_system_type modelfs_fs_type = {
 	.owner			= THIS_MODULE,
 	.name			= "modelfs",
 	.init_fs_context	= modelfs_init_fs_context,
 	.parameters		= modelfs_params,
-	.kill_sb		= kill_anon_super,
+	.kill_sb		= modelfs_kill_sb,
 };
 MODULE_ALIAS_FS("modelfs");
 

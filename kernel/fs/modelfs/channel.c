@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ModelFS-K: the channel to a mount's userspace policy.
+ *
+ * Events are queued in a fixed ring under a spinlock and never wait: when
+ * the ring is full they are counted and reported later in one OVERFLOW
+ * event. Commands are carried out in the policy's own write() call, so a
+ * slow or dead policy only ever slows itself. See uapi/linux/modelfs.h.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/pagemap.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <uapi/linux/modelfs.h>
+
+#include "modelfs.h"
+
+#define MODELFS_RING	1024	/* events; a power of two */
+
+struct modelfs_channel {
+	struct super_block *sb;		/* holds an active reference */
+	spinlock_t lock;		/* the ring and the drop count */
+	unsigned int head, tail;
+	u64 dropped;
+	wait_queue_head_t wait;
+	struct rcu_head rcu;
+	struct modelfs_event ring[MODELFS_RING];
+};
+
+void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len)
+{
+	struct modelfs_channel *chan;
+	unsigned long flags;
+
+	rcu_read_lock();
+	chan = rcu_dereference(MODELFS_SB(sb)->chan);
+	if (chan) {
+		spin_lock_irqsave(&chan->lock, flags);
+		if (chan->head - chan->tail < MODELFS_RING) {
+			chan->ring[chan->head++ % MODELFS_RING] =
+				(struct modelfs_event){ .type = type, .ino = ino,
+							.off = off, .len = len };
+		} else {
+			chan->dropped++;
+		}
+		spin_unlock_irqrestore(&chan->lock, flags);
+		wake_up_interruptible(&chan->wait);
+	}
+	rcu_read_unlock();
+}
+
+/* Take the next event, or report what was dropped, under chan->lock. */
+static bool modelfs_next_event(struct modelfs_channel *chan,
+			       struct modelfs_event *ev)
+{
+	if (chan->dropped) {
+		*ev = (struct modelfs_event){ .type = MODELFS_EV_OVERFLOW,
+					      .len = chan->dropped };
+		chan->dropped = 0;
+		return true;
+	}
+	if (chan->tail == chan->head)
+		return false;
+	*ev = chan->ring[chan->tail++ % MODELFS_RING];
+	return true;
+}
+
+static bool modelfs_has_events(struct modelfs_channel *chan)
+{
+	bool ret;
+
+	spin_lock_irq(&chan->lock);
+	ret = chan->dropped || chan->tail != chan->head;
+	spin_unlock_irq(&chan->lock);
+	return ret;
+}
+
+static ssize_t modelfs_chan_read(struct file *file, char __user *buf,
+				 size_t count, loff_t *ppos)
+{
+	struct modelfs_channel *chan = file->private_data;
+	struct modelfs_event ev;
+	size_t done = 0;
+	int err;
+
+	if (count < sizeof(ev))
+		return -EINVAL;
+	while (!modelfs_has_events(chan)) {
+		if (file->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		err = wait_event_interruptible(chan->wait,
+					       modelfs_has_events(chan));
+		if (err)
+			return err;
+	}
+	while (count - done >= sizeof(ev)) {
+		bool got;
+
+		spin_lock_irq(&chan->lock);
+		got = modelfs_next_event(chan, &ev);
+		spin_unlock_irq(&chan->lock);
+		if (!got)
+			break;
+		/* An event that cannot be copied is lost, as with a full ring. */
+		if (copy_to_user(buf + done, &ev, sizeof(ev)))
+			return done ? done : -EFAULT;
+		done += sizeof(ev);
+	}
+	return done;
+}
+
+static __poll_t modelfs_chan_poll(struct file *file, poll_table *pt)
+{
+	struct modelfs_channel *chan = file->private_data;
+
+	poll_wait(file, &chan->wait, pt);
+	return (modelfs_has_events(chan) ? EPOLLIN | EPOLLRDNORM : 0) |
+	       EPOLLOUT | EPOLLWRNORM;
+}
+
+static int modelfs_ino_test(struct inode *inode, void *ino)
+{
+	return inode->i_ino == *(u64 *)ino;
+}
+
+/* Read the missing folios of [first, last] from @lower. */
+static int modelfs_prefetch(struct inode *inode, struct file *lower,
+			    pgoff_t first, pgoff_t last)
+{
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t index = first;
+	int err = 0;
+
+	while (index <= last && !err) {
+		struct folio *folio;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		folio = __filemap_get_folio(mapping, index,
+					    FGP_LOCK | FGP_CREAT,
+					    mapping_gfp_mask(mapping));
+		if (IS_ERR(folio))
+			return PTR_ERR(folio);
+		index = folio_next_index(folio);
+		if (folio_test_uptodate(folio))
+			folio_unlock(folio);
+		else
+			err = modelfs_fill_folio(lower, folio);
+		folio_put(folio);
+	}
+	return err;
+}
+
+static int modelfs_do_cmd(struct modelfs_channel *chan,
+			  const struct modelfs_cmd *cmd)
+{
+	struct inode *inode;
+	struct dentry *alias;
+	struct file *lower;
+	pgoff_t first, last;
+	loff_t size;
+	u64 ino = cmd->ino;
+	int err = 0;
+
+	if (cmd->reserved || !cmd->len ||
+	    (cmd->type != MODELFS_CMD_PREFETCH &&
+	     cmd->type != MODELFS_CMD_EVICT))
+		return -EINVAL;
+	inode = ilookup5(chan->sb, (unsigned long)ino, modelfs_ino_test, &ino);
+	if (!inode)
+		return -ENOENT;
+	size = i_size_read(inode);
+	if (!S_ISREG(inode->i_mode)) {
+		err = -EISDIR;
+		goto out;
+	}
+	if (cmd->off >= size) {
+		err = -EINVAL;
+		goto out;
+	}
+	first = cmd->off >> PAGE_SHIFT;
+	last = (min_t(u64, cmd->off + cmd->len, size) - 1) >> PAGE_SHIFT;
+
+	if (cmd->type == MODELFS_CMD_EVICT) {
+		/* Clean, unmapped folios go; others stay, as with fadvise. */
+		invalidate_mapping_pages(inode->i_mapping, first, last);
+		goto out;
+	}
+
+	alias = d_find_alias(inode);
+	if (!alias) {
+		err = -ENOENT;
+		goto out;
+	}
+	lower = dentry_open(modelfs_lower_path(alias), O_RDONLY | O_LARGEFILE,
+			    current_cred());
+	dput(alias);
+	if (IS_ERR(lower)) {
+		err = PTR_ERR(lower);
+		goto out;
+	}
+	err = modelfs_prefetch(inode, lower, first, last);
+	fput(lower);
+out:
+	iput(inode);
+	return err;
+}
+
+static ssize_t modelfs_chan_write(struct file *file, const char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	struct modelfs_cmd cmd;
+	int err;
+
+	if (count != sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(&cmd, buf, sizeof(cmd)))
+		return -EFAULT;
+	err = modelfs_do_cmd(file->private_data, &cmd);
+	return err ? err : count;
+}
+
+static int modelfs_chan_release(struct inode *inode, struct file *file)
+{
+	struct modelfs_channel *chan = file->private_data;
+	struct modelfs_sb_info *sbi = MODELFS_SB(chan->sb);
+
+	mutex_lock(&sbi->attach_mutex);
+	RCU_INIT_POINTER(sbi->chan, NULL);
+	mutex_unlock(&sbi->attach_mutex);
+	deactivate_super(chan->sb);
+	kvfree_rcu(chan, rcu);
+	return 0;
+}
+
+static const struct file_operations modelfs_chan_fops = {
+	.owner		= THIS_MODULE,
+	.read		= modelfs_chan_read,
+	.write		= modelfs_chan_write,
+	.poll		= modelfs_chan_poll,
+	.release	= modelfs_chan_release,
+	.llseek		= noop_llseek,
+};
+
+static int modelfs_attach(struct super_block *sb)
+{
+	struct modelfs_sb_info *sbi = MODELFS_SB(sb);
+	struct modelfs_channel *chan;
+	int fd;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	chan = kvzalloc(sizeof(*chan), GFP_KERNEL);
+	if (!chan)
+		return -ENOMEM;
+	spin_lock_init(&chan->lock);
+	init_waitqueue_head(&chan->wait);
+	chan->sb = sb;
+
+	mutex_lock(&sbi->attach_mutex);
+	if (rcu_access_pointer(sbi->chan)) {
+		fd = -EBUSY;
+		goto fail;
+	}
+	/* The channel keeps the superblock alive past a umount. */
+	atomic_inc(&sb->s_active);
+	fd = anon_inode_getfd("[modelfs]", &modelfs_chan_fops, chan,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		atomic_dec(&sb->s_active);
+		goto fail;
+	}
+	rcu_assign_pointer(sbi->chan, chan);
+	mutex_unlock(&sbi->attach_mutex);
+	return fd;
+fail:
+	mutex_unlock(&sbi->attach_mutex);
+	kvfree(chan);
+	return fd;
+}
+
+long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case MODELFS_IOC_ATTACH:
+		return modelfs_attach(file_inode(file)->i_sb);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * Memory pressure: while a policy is attached, the shrinker counts the
+ * mount's cached pages as its objects, so reclaim asks it in proportion,
+ * and each call becomes a PRESSURE event asking the policy to evict. The
+ * shrinker frees nothing itself: what to drop is the policy's choice.
+ */
+static unsigned long modelfs_shrink_count(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	struct modelfs_sb_info *sbi =
+		container_of(shrinker, struct modelfs_sb_info, shrinker);
+	struct super_block *sb = sbi->sb;
+	unsigned long pages = 0;
+	struct inode *inode;
+
+	if (!rcu_access_pointer(sbi->chan))
+		return 0;
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
+		pages += READ_ONCE(inode->i_mapping->nrpages);
+	spin_unlock(&sb->s_inode_list_lock);
+	return pages;
+}
+
+static unsigned long modelfs_shrink_scan(struct shrinker *shrinker,
+					 struct shrink_control *sc)
+{
+	struct modelfs_sb_info *sbi =
+		container_of(shrinker, struct modelfs_sb_info, shrinker);
+
+	modelfs_emit(sbi->sb, MODELFS_EV_PRESSURE, 0, 0, sc->nr_to_scan);
+	return SHRINK_STOP;
+}
+
+int modelfs_channel_init(struct super_block *sb)
+{
+	struct modelfs_sb_info *sbi = MODELFS_SB(sb);
+
+	sbi->sb = sb;
+	mutex_init(&sbi->attach_mutex);
+	sbi->shrinker.count_objects = modelfs_shrink_count;
+	sbi->shrinker.scan_objects = modelfs_shrink_scan;
+	sbi->shrinker.seeks = DEFAULT_SEEKS;
+	return register_shrinker(&sbi->shrinker, "modelfs-%s", sb->s_id);
+}
+
+void modelfs_channel_exit(struct super_block *sb)
+{
+	unregister_shrinker(&MODELFS_SB(sb)->shrinker);
+}

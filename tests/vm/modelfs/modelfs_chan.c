@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * modelfs_chan CASE MOUNT [FILE]: exercise a ModelFS mount's policy
+ * channel. Each case exits 0 when the kernel did what it should and
+ * prints what it saw otherwise.
+ *
+ *   attach    MOUNT       attach works once; a second attach is EBUSY
+ *   events    MOUNT FILE  open/read/close FILE: OPEN, READAHEAD|MISS, CLOSE
+ *   commands  MOUNT FILE  EVICT empties the cache, PREFETCH fills it
+ *   bad       MOUNT FILE  bad commands get their errno and change nothing
+ *   overflow  MOUNT FILE  a full queue never blocks and reports OVERFLOW
+ *   pressure  MOUNT FILE  drop_caches=2 (slab reclaim) gives PRESSURE
+ *   hold      MOUNT       attach, say so, and wait to be killed
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/modelfs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FAIL(...) do { printf(__VA_ARGS__); printf("\n"); exit(1); } while (0)
+
+static int attach(const char *mnt)
+{
+	int dir = open(mnt, O_RDONLY | O_DIRECTORY), fd;
+
+	if (dir < 0)
+		FAIL("open %s: %s", mnt, strerror(errno));
+	fd = ioctl(dir, MODELFS_IOC_ATTACH);
+	close(dir);
+	return fd < 0 ? -errno : fd;
+}
+
+static void drop_caches(const char *what)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	sync();
+	if (fd < 0 || write(fd, what, 1) != 1)
+		FAIL("drop_caches: %s", strerror(errno));
+	close(fd);
+}
+
+static void read_all(const char *path)
+{
+	static char buf[1 << 16];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+/* Pages of FILE in the page cache, by mincore on a fresh mapping. */
+static long resident(const char *path, long *total)
+{
+	long page = sysconf(_SC_PAGESIZE), n, i, count = 0;
+	int fd = open(path, O_RDONLY);
+	unsigned char *vec;
+	struct stat st;
+	void *map;
+
+	if (fd < 0 || fstat(fd, &st))
+		FAIL("open %s: %s", path, strerror(errno));
+	n = (st.st_size + page - 1) / page;
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	vec = malloc(n);
+	if (map == MAP_FAILED || !vec || mincore(map, st.st_size, vec))
+		FAIL("mincore: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		count += vec[i] & 1;
+	munmap(map, st.st_size);
+	close(fd);
+	free(vec);
+	*total = n;
+	return count;
+}
+
+static int cmd(int chan, __u32 type, __u64 ino, __u64 off, __u64 len)
+{
+	struct modelfs_cmd c = { .type = type, .ino = ino, .off = off,
+				 .len = len };
+
+	return write(chan, &c, sizeof(c)) == sizeof(c) ? 0 : -errno;
+}
+
+/* Read every queued event without waiting; return how many. */
+static int drain(int chan, struct modelfs_event *evs, int max)
+{
+	ssize_t n = read(chan, evs, max * sizeof(*evs));
+
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n < 0 || n % sizeof(*evs))
+		FAIL("read events: %zd (%s)", n, strerror(errno));
+	return n / sizeof(*evs);
+}
+
+static struct stat stat_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		FAIL("stat %s: %s", path, strerror(errno));
+	return st;
+}
+
+int main(int argc, char **argv)
+{
+	static struct modelfs_event evs[4096];
+	const char *c = argc > 2 ? argv[1] : "", *mnt = argv[2];
+	const char *file = argc > 3 ? argv[3] : NULL;
+	long total, n;
+	int chan, i, got;
+
+	if (!strcmp(c, "attach")) {
+		chan = attach(mnt);
+		if (chan < 0)
+			FAIL("attach: %s", strerror(-chan));
+		i = attach(mnt);
+		if (i != -EBUSY)
+			FAIL("second attach: %d, wanted -EBUSY", i);
+		return 0;
+	}
+	if (!strcmp(c, "hold")) {
+		chan = attach(mnt);
+		if (chan < 0)
+			FAIL("attach: %s", strerror(-chan));
+		printf("attached\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	if (!file) {
+		fprintf(stderr, "usage: %s CASE MOUNT [FILE]\n", argv[0]);
+		return 2;
+	}
+	chan = attach(mnt);
+	if (chan < 0)
+		FAIL("attach: %s", strerror(-chan));
+	fcntl(chan, F_SETFL, O_NONBLOCK);
+	struct stat st = stat_of(file);
+
+	if (!strcmp(c, "events")) {
+		int open_ok = 0, read_ok = 0, close_ok = 0;
+
+		drop_caches("1");
+		drain(chan, evs, 4096);
+		read_all(file);
+		got = drain(chan, evs, 4096);
+		for (i = 0; i < got; i++) {
+			if (evs[i].ino != (__u64)st.st_ino)
+				continue;
+			if (evs[i].type == MODELFS_EV_OPEN &&
+			    evs[i].len == (__u64)st.st_size)
+				open_ok = 1;
+			if ((evs[i].type == MODELFS_EV_READAHEAD ||
+			     evs[i].type == MODELFS_EV_MISS) && evs[i].off == 0)
+				read_ok = 1;
+			if (evs[i].type == MODELFS_EV_CLOSE && open_ok)
+				close_ok = 1;
+		}
+		if (!open_ok || !read_ok || !close_ok)
+			FAIL("%d events: open %d, read at 0 %d, close %d", got,
+			     open_ok, read_ok, close_ok);
+		return 0;
+	}
+	if (!strcmp(c, "commands")) {
+		int keep = open(file, O_RDONLY);	/* keeps the inode cached */
+
+		read_all(file);
+		if (cmd(chan, MODELFS_CMD_EVICT, st.st_ino, 0, st.st_size))
+			FAIL("evict: %s", strerror(errno));
+		n = resident(file, &total);
+		if (n != 0)
+			FAIL("after EVICT %ld of %ld pages cached", n, total);
+		if (cmd(chan, MODELFS_CMD_PREFETCH, st.st_ino, 0, st.st_size))
+			FAIL("prefetch: %s", strerror(errno));
+		n = resident(file, &total);
+		if (n != total)
+			FAIL("after PREFETCH %ld of %ld pages cached", n, total);
+		if (cmd(chan, MODELFS_CMD_EVICT, st.st_ino, 4096, 8192))
+			FAIL("evict part: %s", strerror(errno));
+		n = resident(file, &total);
+		if (n != total - 2)
+			FAIL("after EVICT of 2 pages %ld of %ld cached", n, total);
+		close(keep);
+		return 0;
+	}
+	if (!strcmp(c, "bad")) {
+		struct modelfs_cmd bad = { .type = MODELFS_CMD_PREFETCH,
+					   .ino = st.st_ino, .len = 1,
+					   .reserved = 1 };
+		int keep = open(file, O_RDONLY), r;
+		struct stat dir = stat_of(mnt);
+
+		read_all(file);
+		n = resident(file, &total);
+		if ((r = cmd(chan, MODELFS_CMD_PREFETCH, 987654321, 0, 4096)) != -ENOENT)
+			FAIL("unknown ino: %d, wanted -ENOENT", r);
+		if ((r = cmd(chan, MODELFS_CMD_EVICT, st.st_ino, st.st_size, 4096)) != -EINVAL)
+			FAIL("past EOF: %d, wanted -EINVAL", r);
+		if ((r = cmd(chan, MODELFS_CMD_EVICT, st.st_ino, 0, 0)) != -EINVAL)
+			FAIL("zero length: %d, wanted -EINVAL", r);
+		if ((r = cmd(chan, 99, st.st_ino, 0, 4096)) != -EINVAL)
+			FAIL("unknown command: %d, wanted -EINVAL", r);
+		if ((r = cmd(chan, MODELFS_CMD_EVICT, dir.st_ino, 0, 4096)) != -EISDIR)
+			FAIL("directory: %d, wanted -EISDIR", r);
+		if (write(chan, &bad, sizeof(bad)) != -1 || errno != EINVAL)
+			FAIL("reserved bits: accepted");
+		if (write(chan, &bad, sizeof(bad) - 1) != -1 || errno != EINVAL)
+			FAIL("short command: accepted");
+		if (resident(file, &total) != n)
+			FAIL("a refused command changed the cache");
+		close(keep);
+		return 0;
+	}
+	if (!strcmp(c, "overflow")) {
+		int overflow = 0;
+
+		drain(chan, evs, 4096);
+		for (i = 0; i < 2000; i++)
+			close(open(file, O_RDONLY));
+		got = drain(chan, evs, 4096);
+		for (i = 0; i < got; i++)
+			if (evs[i].type == MODELFS_EV_OVERFLOW && evs[i].len > 0)
+				overflow = 1;
+		if (!overflow)
+			FAIL("%d events, no OVERFLOW after 4000 events", got);
+		return 0;
+	}
+	if (!strcmp(c, "pressure")) {
+		int keep = open(file, O_RDONLY), pressure = 0;
+
+		read_all(file);
+		drain(chan, evs, 4096);
+		drop_caches("2");
+		got = drain(chan, evs, 4096);
+		for (i = 0; i < got; i++)
+			if (evs[i].type == MODELFS_EV_PRESSURE && evs[i].len > 0)
+				pressure = 1;
+		close(keep);
+		if (!pressure)
+			FAIL("%d events, no PRESSURE after slab reclaim", got);
+		return 0;
+	}
+	fprintf(stderr, "unknown case %s\n", c);
+	return 2;
+}
