@@ -21,57 +21,95 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <uapi/linux/modelfs.h>
+#include <kunit/visibility.h>
 
 #include "modelfs.h"
 
-#define MODELFS_RING	1024	/* events; a power of two */
-
 struct modelfs_channel {
 	struct super_block *sb;		/* holds an active reference */
-	spinlock_t lock;		/* the ring and the drop count */
-	unsigned int head, tail;
-	u64 dropped;
+	spinlock_t lock;		/* the ring */
 	wait_queue_head_t wait;
 	struct rcu_head rcu;
-	struct modelfs_event ring[MODELFS_RING];
+	struct modelfs_ring ring;
 };
+
+/* Queue @ev, or count it as dropped when the ring is full. */
+VISIBLE_IF_KUNIT bool modelfs_ring_push(struct modelfs_ring *ring,
+					const struct modelfs_event *ev)
+{
+	if (ring->head - ring->tail >= MODELFS_RING) {
+		ring->dropped++;
+		return false;
+	}
+	ring->ev[ring->head++ % MODELFS_RING] = *ev;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(modelfs_ring_push);
+
+/* The next event; a drop count goes first, as one OVERFLOW event. */
+VISIBLE_IF_KUNIT bool modelfs_ring_pop(struct modelfs_ring *ring,
+				       struct modelfs_event *ev)
+{
+	if (ring->dropped) {
+		*ev = (struct modelfs_event){ .type = MODELFS_EV_OVERFLOW,
+					      .len = ring->dropped };
+		ring->dropped = 0;
+		return true;
+	}
+	if (ring->tail == ring->head)
+		return false;
+	*ev = ring->ev[ring->tail++ % MODELFS_RING];
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(modelfs_ring_pop);
+
+/**
+ * modelfs_cmd_range - the page range a command covers in a file
+ * @cmd: the command as userspace wrote it
+ * @size: the file's size
+ * @first: out: first page index
+ * @last: out: last page index (inclusive)
+ *
+ * Return: 0, or -EINVAL for a non-zero reserved field, an unknown type,
+ * a zero length or a start at or past the end of the file. The range is
+ * cut at the end of the file, also when off + len would wrap.
+ */
+VISIBLE_IF_KUNIT int modelfs_cmd_range(const struct modelfs_cmd *cmd,
+				       loff_t size, pgoff_t *first,
+				       pgoff_t *last)
+{
+	u64 end;
+
+	if (cmd->reserved || !cmd->len ||
+	    (cmd->type != MODELFS_CMD_PREFETCH &&
+	     cmd->type != MODELFS_CMD_EVICT))
+		return -EINVAL;
+	if (size <= 0 || cmd->off >= (u64)size)
+		return -EINVAL;
+	end = cmd->len > (u64)size - cmd->off ? size : cmd->off + cmd->len;
+	*first = cmd->off >> PAGE_SHIFT;
+	*last = (end - 1) >> PAGE_SHIFT;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(modelfs_cmd_range);
 
 void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len)
 {
 	struct modelfs_channel *chan;
 	unsigned long flags;
 
+	struct modelfs_event ev = { .type = type, .ino = ino, .off = off,
+				    .len = len };
+
 	rcu_read_lock();
 	chan = rcu_dereference(MODELFS_SB(sb)->chan);
 	if (chan) {
 		spin_lock_irqsave(&chan->lock, flags);
-		if (chan->head - chan->tail < MODELFS_RING) {
-			chan->ring[chan->head++ % MODELFS_RING] =
-				(struct modelfs_event){ .type = type, .ino = ino,
-							.off = off, .len = len };
-		} else {
-			chan->dropped++;
-		}
+		modelfs_ring_push(&chan->ring, &ev);
 		spin_unlock_irqrestore(&chan->lock, flags);
 		wake_up_interruptible(&chan->wait);
 	}
 	rcu_read_unlock();
-}
-
-/* Take the next event, or report what was dropped, under chan->lock. */
-static bool modelfs_next_event(struct modelfs_channel *chan,
-			       struct modelfs_event *ev)
-{
-	if (chan->dropped) {
-		*ev = (struct modelfs_event){ .type = MODELFS_EV_OVERFLOW,
-					      .len = chan->dropped };
-		chan->dropped = 0;
-		return true;
-	}
-	if (chan->tail == chan->head)
-		return false;
-	*ev = chan->ring[chan->tail++ % MODELFS_RING];
-	return true;
 }
 
 static bool modelfs_has_events(struct modelfs_channel *chan)
@@ -79,7 +117,7 @@ static bool modelfs_has_events(struct modelfs_channel *chan)
 	bool ret;
 
 	spin_lock_irq(&chan->lock);
-	ret = chan->dropped || chan->tail != chan->head;
+	ret = chan->ring.dropped || chan->ring.tail != chan->ring.head;
 	spin_unlock_irq(&chan->lock);
 	return ret;
 }
@@ -106,7 +144,7 @@ static ssize_t modelfs_chan_read(struct file *file, char __user *buf,
 		bool got;
 
 		spin_lock_irq(&chan->lock);
-		got = modelfs_next_event(chan, &ev);
+		got = modelfs_ring_pop(&chan->ring, &ev);
 		spin_unlock_irq(&chan->lock);
 		if (!got)
 			break;
@@ -167,28 +205,22 @@ static int modelfs_do_cmd(struct modelfs_channel *chan,
 	struct dentry *alias;
 	struct file *lower;
 	pgoff_t first, last;
-	loff_t size;
 	u64 ino = cmd->ino;
 	int err = 0;
 
-	if (cmd->reserved || !cmd->len ||
-	    (cmd->type != MODELFS_CMD_PREFETCH &&
-	     cmd->type != MODELFS_CMD_EVICT))
+	/* Malformed whatever the file: refuse before looking it up. */
+	if (modelfs_cmd_range(cmd, LLONG_MAX, &first, &last))
 		return -EINVAL;
 	inode = ilookup5(chan->sb, (unsigned long)ino, modelfs_ino_test, &ino);
 	if (!inode)
 		return -ENOENT;
-	size = i_size_read(inode);
 	if (!S_ISREG(inode->i_mode)) {
 		err = -EISDIR;
 		goto out;
 	}
-	if (cmd->off >= size) {
-		err = -EINVAL;
+	err = modelfs_cmd_range(cmd, i_size_read(inode), &first, &last);
+	if (err)
 		goto out;
-	}
-	first = cmd->off >> PAGE_SHIFT;
-	last = (min_t(u64, cmd->off + cmd->len, size) - 1) >> PAGE_SHIFT;
 
 	if (cmd->type == MODELFS_CMD_EVICT) {
 		/* Clean, unmapped folios go; others stay, as with fadvise. */

@@ -11,8 +11,18 @@
 #include <linux/path.h>
 #include <linux/shrinker.h>
 #include <linux/types.h>
+#include <uapi/linux/modelfs.h>
 
 struct modelfs_channel;
+
+#define MODELFS_RING	1024	/* events queued per channel */
+
+/* The event queue of a channel; its lock is the channel's. */
+struct modelfs_ring {
+	unsigned int head, tail;	/* free-running; tail <= head */
+	u64 dropped;			/* events lost since the last pop */
+	struct modelfs_event ev[MODELFS_RING];
+};
 
 /* Per mount. */
 struct modelfs_sb_info {
@@ -49,6 +59,14 @@ extern const struct dentry_operations modelfs_dentry_ops;
 struct inode *modelfs_iget(struct super_block *sb, struct inode *lower);
 int modelfs_set_lower(struct dentry *dentry, const struct path *lower);
 int modelfs_fill_folio(struct file *lower, struct folio *folio);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+bool modelfs_ring_push(struct modelfs_ring *ring,
+		       const struct modelfs_event *ev);
+bool modelfs_ring_pop(struct modelfs_ring *ring, struct modelfs_event *ev);
+int modelfs_cmd_range(const struct modelfs_cmd *cmd, loff_t size,
+		      pgoff_t *first, pgoff_t *last);
+#endif
 
 void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len);
 long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
