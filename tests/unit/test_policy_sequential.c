@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cmocka tests: the decisions of the "sequential" policy, with the
+ * runtime's commands captured by a fake kernel.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "libmodelfs.h"
+
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define WIN MiB
+#define MAX_CMDS 64
+#define MAX_GONE 8
+
+struct fix {
+	struct modelfs_rt *rt;
+	const struct modelfs_policy *pol;
+	void *ps;
+	int peer;
+	struct modelfs_cmd cmds[MAX_CMDS];
+	int nr, seen;
+	uint64_t gone[MAX_GONE];	/* inos the fake kernel answers ENOENT */
+	int nr_gone;
+};
+
+static int fake_kernel(void *arg, const struct modelfs_cmd *c)
+{
+	struct fix *f = arg;
+	int i;
+
+	if (f->nr < MAX_CMDS)
+		f->cmds[f->nr] = *c;
+	f->nr++;
+	for (i = 0; i < f->nr_gone; i++)
+		if (f->gone[i] == c->ino)
+			return -ENOENT;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	int sv[2];
+
+	if (!f || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	f->rt = modelfs_init_fd(sv[0]);
+	if (!f->rt)
+		return -1;
+	f->peer = sv[1];
+	modelfs_set_cmd_hook(f->rt, fake_kernel, f);
+	f->pol = modelfs_policy_find("sequential");
+	if (!f->pol || f->pol->init(f->rt, &f->ps) < 0)
+		return -1;
+	modelfs_sequential_set_window(f->ps, WIN);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	f->pol->exit(f->ps);
+	modelfs_exit(f->rt);
+	close(f->peer);
+	free(f);
+	return 0;
+}
+
+static void send_ev(struct fix *f, uint32_t type, uint64_t ino, uint64_t off,
+		    uint64_t len)
+{
+	struct modelfs_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ino = ino;
+	e.off = off;
+	e.len = len;
+	assert_int_equal(modelfs_dispatch(f->rt, f->pol, f->ps, &e), 0);
+}
+
+/* The next command must be exactly this one. */
+static void expect_cmd(struct fix *f, uint32_t type, uint64_t ino,
+		       uint64_t off, uint64_t len)
+{
+	const struct modelfs_cmd *c;
+
+	assert_true(f->seen < f->nr);
+	c = &f->cmds[f->seen++];
+	assert_int_equal(c->type, type);
+	assert_int_equal(c->reserved, 0);
+	assert_int_equal(c->ino, ino);
+	assert_int_equal(c->off, off);
+	assert_int_equal(c->len, len);
+}
+
+static void expect_no_more(struct fix *f)
+{
+	assert_int_equal(f->nr, f->seen);
+}
+
+static void test_open_prefetches_window(void **state)
+{
+	struct fix *f = *state;
+
+	send_ev(f, MODELFS_EV_OPEN, 10, 0, 100 * MiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 10, 0, WIN);
+	expect_no_more(f);
+	/* the same open again asks for nothing new */
+	send_ev(f, MODELFS_EV_OPEN, 10, 0, 100 * MiB);
+	expect_no_more(f);
+
+	/* smaller than the window: cut at the size */
+	send_ev(f, MODELFS_EV_OPEN, 11, 0, 100 * KiB + 1);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 11, 0, 100 * KiB + 1);
+	/* empty: nothing to prefetch */
+	send_ev(f, MODELFS_EV_OPEN, 12, 0, 0);
+	expect_no_more(f);
+	assert_int_equal(modelfs_stats(f->rt)->prefetch_cmds, 2);
+}
+
+static void test_readahead_beyond_mark(void **state)
+{
+	struct fix *f = *state;
+
+	send_ev(f, MODELFS_EV_OPEN, 20, 0, 100 * MiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 20, 0, WIN);
+	/* in the middle of what was prefetched: only the part beyond it */
+	send_ev(f, MODELFS_EV_READAHEAD, 20, 512 * KiB, 128 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 20, WIN, 512 * KiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 20, 600 * KiB, 128 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 20, 1536 * KiB, 88 * KiB);
+	/* no duplicates */
+	send_ev(f, MODELFS_EV_READAHEAD, 20, 600 * KiB, 128 * KiB);
+	send_ev(f, MODELFS_EV_MISS, 20, 0, 4 * KiB);
+	expect_no_more(f);
+	/* a jump ahead: from the miss on */
+	send_ev(f, MODELFS_EV_MISS, 20, 10 * MiB, 4 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 20, 10 * MiB, WIN);
+	/* behind the mark: covered already */
+	send_ev(f, MODELFS_EV_MISS, 20, 5 * MiB, 4 * KiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 20, 10 * MiB + 4 * KiB, 64 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 20, 11 * MiB, 4 * KiB);
+	expect_no_more(f);
+	/* files are tracked apart */
+	send_ev(f, MODELFS_EV_OPEN, 21, 0, 100 * MiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 21, 0, WIN);
+	expect_no_more(f);
+}
+
+static void test_cut_at_size(void **state)
+{
+	struct fix *f = *state;
+	uint64_t size = WIN + 300 * KiB;
+
+	send_ev(f, MODELFS_EV_OPEN, 30, 0, size);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 30, 0, WIN);
+	send_ev(f, MODELFS_EV_READAHEAD, 30, 512 * KiB, 256 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 30, WIN, 300 * KiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 30, WIN, 256 * KiB);
+	send_ev(f, MODELFS_EV_MISS, 30, size - 1, 1);
+	send_ev(f, MODELFS_EV_MISS, 30, size, 4 * KiB);
+	send_ev(f, MODELFS_EV_MISS, 30, UINT64_MAX - 1, 1);
+	expect_no_more(f);
+}
+
+static void test_unknown_size(void **state)
+{
+	struct fix *f = *state;
+
+	/* attached after the open: no size known, the kernel cuts */
+	send_ev(f, MODELFS_EV_MISS, 40, 3 * MiB, 4 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 40, 3 * MiB, WIN);
+	/* near the end of the range: no wrap-around */
+	send_ev(f, MODELFS_EV_MISS, 41, UINT64_MAX - 10, 1);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 41, UINT64_MAX - 10, 10);
+	expect_no_more(f);
+}
+
+static void test_window_setting(void **state)
+{
+	struct fix *f = *state;
+	void *ps = NULL;
+
+	/* the default of new states */
+	modelfs_sequential_window(2 * MiB);
+	assert_int_equal(f->pol->init(f->rt, &ps), 0);
+	modelfs_sequential_window(0);
+	{
+		struct modelfs_event e = { .type = MODELFS_EV_OPEN, .ino = 1,
+					   .len = 100 * MiB };
+
+		assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
+	}
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 1, 0, 2 * MiB);
+	f->pol->exit(ps);
+
+	assert_int_equal(f->pol->init(f->rt, &ps), 0);
+	{
+		struct modelfs_event e = { .type = MODELFS_EV_OPEN, .ino = 2,
+					   .len = 100 * MiB };
+
+		assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
+	}
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 2, 0, MODELFS_SEQ_WINDOW_DEFAULT);
+	assert_int_equal(MODELFS_SEQ_WINDOW_DEFAULT, 8 * MiB);
+	f->pol->exit(ps);
+	expect_no_more(f);
+}
+
+/* Open @ino (size @size) and drop the prefetch command it causes. */
+static void open_file(struct fix *f, uint64_t ino, uint64_t size)
+{
+	send_ev(f, MODELFS_EV_OPEN, ino, 0, size);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, ino, 0, size < WIN ? size : WIN);
+}
+
+static void test_pressure_lru(void **state)
+{
+	struct fix *f = *state;
+
+	open_file(f, 1, MiB);		/* 256 pages each */
+	open_file(f, 2, MiB);
+	open_file(f, 3, MiB);
+	open_file(f, 4, MiB);
+	send_ev(f, MODELFS_EV_CLOSE, 2, 0, 0);
+	send_ev(f, MODELFS_EV_CLOSE, 1, 0, 0);
+	send_ev(f, MODELFS_EV_CLOSE, 4, 0, 0);
+	/* 3 stays open */
+
+	/* 300 pages: the two least recently closed */
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 300);
+	expect_cmd(f, MODELFS_CMD_EVICT, 2, 0, MiB);
+	expect_cmd(f, MODELFS_CMD_EVICT, 1, 0, MiB);
+	expect_no_more(f);
+
+	/* exactly one file's worth */
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 256);
+	expect_cmd(f, MODELFS_CMD_EVICT, 4, 0, MiB);
+	expect_no_more(f);
+
+	/* more than there is: never the open file */
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 100000);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 0);
+	expect_no_more(f);
+	assert_int_equal(modelfs_stats(f->rt)->evict_cmds, 3);
+
+	/* once closed it may go */
+	send_ev(f, MODELFS_EV_CLOSE, 3, 0, 0);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	expect_cmd(f, MODELFS_CMD_EVICT, 3, 0, MiB);
+	expect_no_more(f);
+}
+
+static void test_pressure_reopen_and_partial_pages(void **state)
+{
+	struct fix *f = *state;
+
+	open_file(f, 5, 4097);		/* 2 pages */
+	open_file(f, 6, 3 * MiB);
+	open_file(f, 7, 8192);
+	send_ev(f, MODELFS_EV_CLOSE, 5, 0, 0);
+	send_ev(f, MODELFS_EV_CLOSE, 6, 0, 0);
+	send_ev(f, MODELFS_EV_CLOSE, 7, 0, 0);
+	/* 6 is opened again: no longer a candidate, and closed last later */
+	send_ev(f, MODELFS_EV_OPEN, 6, 0, 3 * MiB);
+	expect_no_more(f);
+
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 3);
+	expect_cmd(f, MODELFS_CMD_EVICT, 5, 0, 4097);
+	expect_cmd(f, MODELFS_CMD_EVICT, 7, 0, 8192);
+	expect_no_more(f);
+
+	send_ev(f, MODELFS_EV_CLOSE, 6, 0, 0);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	/* the whole file, not just what was prefetched */
+	expect_cmd(f, MODELFS_CMD_EVICT, 6, 0, 3 * MiB);
+	expect_no_more(f);
+
+	/* CLOSE of a file never seen: ignored */
+	send_ev(f, MODELFS_EV_CLOSE, 99, 0, 0);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	expect_no_more(f);
+}
+
+static void test_enoent_forgets(void **state)
+{
+	struct fix *f = *state;
+
+	/* gone when prefetched: forgotten, so its CLOSE makes no candidate */
+	f->gone[f->nr_gone++] = 50;
+	send_ev(f, MODELFS_EV_OPEN, 50, 0, MiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 50, 0, WIN);
+	send_ev(f, MODELFS_EV_CLOSE, 50, 0, 0);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1000);
+	expect_no_more(f);
+	assert_int_equal(modelfs_stats(f->rt)->cmd_errors, 1);
+
+	/* gone when evicted: skipped, the next one goes, not tried again */
+	open_file(f, 51, MiB);
+	open_file(f, 52, MiB);
+	send_ev(f, MODELFS_EV_CLOSE, 51, 0, 0);
+	send_ev(f, MODELFS_EV_CLOSE, 52, 0, 0);
+	f->gone[f->nr_gone++] = 51;
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 10);
+	expect_cmd(f, MODELFS_CMD_EVICT, 51, 0, MiB);
+	expect_cmd(f, MODELFS_CMD_EVICT, 52, 0, MiB);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 10);
+	expect_no_more(f);
+
+	/* gone on a later prefetch: the state goes too */
+	open_file(f, 53, 100 * MiB);
+	f->gone[f->nr_gone++] = 53;
+	send_ev(f, MODELFS_EV_READAHEAD, 53, 512 * KiB, 4 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 53, WIN, 512 * KiB);
+	/* back again: known afresh, no mark, from the miss on */
+	f->nr_gone--;
+	send_ev(f, MODELFS_EV_MISS, 53, 512 * KiB, 4 * KiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 53, 512 * KiB, WIN);
+	expect_no_more(f);
+}
+
+static void test_many_files(void **state)
+{
+	struct fix *f = *state;
+	uint64_t ino;
+
+	/* more files than the initial table holds */
+	for (ino = 1000; ino < 1040; ino++) {
+		send_ev(f, MODELFS_EV_OPEN, ino, 0, 4096);
+		send_ev(f, MODELFS_EV_CLOSE, ino, 0, 0);
+	}
+	assert_int_equal(f->nr, 40);
+	f->seen = f->nr;
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 3);
+	expect_cmd(f, MODELFS_CMD_EVICT, 1000, 0, 4096);
+	expect_cmd(f, MODELFS_CMD_EVICT, 1001, 0, 4096);
+	expect_cmd(f, MODELFS_CMD_EVICT, 1002, 0, 4096);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	expect_cmd(f, MODELFS_CMD_EVICT, 1003, 0, 4096);
+	expect_no_more(f);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_open_prefetches_window),
+		T(test_readahead_beyond_mark),
+		T(test_cut_at_size),
+		T(test_unknown_size),
+		T(test_window_setting),
+		T(test_pressure_lru),
+		T(test_pressure_reopen_and_partial_pages),
+		T(test_enoent_forgets),
+		T(test_many_files),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("policy_sequential", tests, NULL, NULL);
+}
