@@ -217,6 +217,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	fprintf(stderr, "modelfs-run: policy %s attached to %s\n", pol->name,
+		have_chan ? "an inherited channel" : argv[optind]);
 
 	while (!stop_signal && (!count || seen < count)) {
 		struct pollfd pfd = { .fd = modelfs_fd(rt), .events = POLLIN };
