@@ -149,7 +149,7 @@ static void test_count(void **state)
 	expect_cmd(&r, MODELFS_CMD_PREFETCH, 5, MiB, 512 * KiB);
 	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 0);
 	assert_string_equal(out, "modelfs-run: policy=sequential events=3 overflows=0 prefetch=2 evict=0 cmd_errors=0\n");
-	assert_string_equal(err, "");
+	assert_string_equal(err, "modelfs-run: policy sequential attached to an inherited channel\n");
 }
 
 static void test_sigterm(void **state)
