@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "libmodelfs.h"
+#include "modelfs_event.h"
 
 struct fix {
 	struct modelfs_rt *rt;
@@ -54,14 +55,7 @@ static int teardown(void **state)
 static struct modelfs_event ev(uint32_t type, uint64_t ino, uint64_t off,
 			       uint64_t len)
 {
-	struct modelfs_event e;
-
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.ino = ino;
-	e.off = off;
-	e.len = len;
-	return e;
+	return make_event(type, ino, off, len);
 }
 
 static void peer_send(struct fix *f, const struct modelfs_event *e, size_t n)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "libmodelfs.h"
+#include "modelfs_event.h"
 
 #define MiB (1ULL << 20)
 #define KiB (1ULL << 10)
@@ -74,13 +75,8 @@ static void start(struct run *r, const char *const *args)
 static void send_ev(struct run *r, uint32_t type, uint64_t ino, uint64_t off,
 		    uint64_t len)
 {
-	struct modelfs_event e;
+	struct modelfs_event e = make_event(type, ino, off, len);
 
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.ino = ino;
-	e.off = off;
-	e.len = len;
 	assert_int_equal(write(r->chan, &e, sizeof(e)), (ssize_t)sizeof(e));
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "libmodelfs.h"
+#include "modelfs_event.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
@@ -82,13 +83,8 @@ static int teardown(void **state)
 static void send_ev(struct fix *f, uint32_t type, uint64_t ino, uint64_t off,
 		    uint64_t len)
 {
-	struct modelfs_event e;
+	struct modelfs_event e = make_event(type, ino, off, len);
 
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.ino = ino;
-	e.off = off;
-	e.len = len;
 	assert_int_equal(modelfs_dispatch(f->rt, f->pol, f->ps, &e), 0);
 }
 
