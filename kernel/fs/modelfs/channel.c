@@ -105,7 +105,8 @@ void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len)
 	chan = rcu_dereference(MODELFS_SB(sb)->chan);
 	if (chan) {
 		spin_lock_irqsave(&chan->lock, flags);
-		modelfs_ring_push(&chan->ring, &ev);
+		if (!modelfs_ring_push(&chan->ring, &ev))
+			atomic64_inc(&modelfs_stats(sb)->events_dropped);
 		spin_unlock_irqrestore(&chan->lock, flags);
 		wake_up_interruptible(&chan->wait);
 	}
@@ -189,10 +190,14 @@ static int modelfs_prefetch(struct inode *inode, struct file *lower,
 		if (IS_ERR(folio))
 			return PTR_ERR(folio);
 		index = folio_next_index(folio);
-		if (folio_test_uptodate(folio))
+		if (folio_test_uptodate(folio)) {
 			folio_unlock(folio);
-		else
+		} else {
 			err = modelfs_fill_folio(lower, folio);
+			if (!err)
+				atomic64_add(folio_nr_pages(folio),
+					     &modelfs_stats(inode->i_sb)->prefetched_pages);
+		}
 		folio_put(folio);
 	}
 	return err;
@@ -224,7 +229,9 @@ static int modelfs_do_cmd(struct modelfs_channel *chan,
 
 	if (cmd->type == MODELFS_CMD_EVICT) {
 		/* Clean, unmapped folios go; others stay, as with fadvise. */
-		invalidate_mapping_pages(inode->i_mapping, first, last);
+		atomic64_add(invalidate_mapping_pages(inode->i_mapping, first,
+						      last),
+			     &modelfs_stats(chan->sb)->evicted_pages);
 		goto out;
 	}
 

@@ -233,6 +233,7 @@ int modelfs_fill_folio(struct file *lower, struct folio *folio)
 	if (!err)
 		memset(buf + done, 0, len - done);
 	kunmap_local(buf);
+	atomic64_add(done, &modelfs_stats(folio->mapping->host->i_sb)->lower_bytes);
 	if (!err)
 		folio_mark_uptodate(folio);
 	folio_unlock(folio);
@@ -253,6 +254,7 @@ static int modelfs_read_folio(struct file *file, struct folio *folio)
 	struct inode *inode = folio->mapping->host;
 	struct file *lower = modelfs_lower_file(file);
 
+	atomic64_inc(&modelfs_stats(inode->i_sb)->misses);
 	modelfs_emit(inode->i_sb, MODELFS_EV_MISS, inode->i_ino,
 		     folio_pos(folio), folio_size(folio));
 	if (!lower) {
@@ -268,6 +270,8 @@ static void modelfs_readahead(struct readahead_control *ractl)
 	struct file *lower = modelfs_lower_file(ractl->file);
 	struct folio *folio;
 
+	atomic64_add(readahead_count(ractl),
+		     &modelfs_stats(inode->i_sb)->readahead_pages);
 	modelfs_emit(inode->i_sb, MODELFS_EV_READAHEAD, inode->i_ino,
 		     readahead_pos(ractl), readahead_length(ractl));
 	/* A folio left not uptodate is read again by read_folio. */

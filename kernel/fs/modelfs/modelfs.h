@@ -6,7 +6,9 @@
 #ifndef _FS_MODELFS_H
 #define _FS_MODELFS_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/kobject.h>
 #include <linux/mutex.h>
 #include <linux/path.h>
 #include <linux/shrinker.h>
@@ -24,17 +26,34 @@ struct modelfs_ring {
 	struct modelfs_event ev[MODELFS_RING];
 };
 
-/* Per mount. */
+/* Per-mount counters, shown in /sys/fs/modelfs/<dev>/. */
+struct modelfs_stats {
+	atomic64_t misses;		/* read_folio: a read found no folio */
+	atomic64_t readahead_pages;	/* pages filled by readahead */
+	atomic64_t prefetched_pages;	/* pages filled by PREFETCH */
+	atomic64_t evicted_pages;	/* pages dropped by EVICT */
+	atomic64_t lower_bytes;		/* bytes read from lower files */
+	atomic64_t events_dropped;	/* events lost to a full queue */
+};
+
+/* Per mount; freed by the release of its kobject. */
 struct modelfs_sb_info {
 	struct super_block *sb;
 	struct modelfs_channel __rcu *chan;	/* the attached policy */
 	struct mutex attach_mutex;		/* attaching and detaching */
 	struct shrinker shrinker;		/* turns pressure into events */
+	struct modelfs_stats stats;
+	struct kobject kobj;			/* /sys/fs/modelfs/<dev> */
 };
 
 static inline struct modelfs_sb_info *MODELFS_SB(struct super_block *sb)
 {
 	return sb->s_fs_info;
+}
+
+static inline struct modelfs_stats *modelfs_stats(struct super_block *sb)
+{
+	return &MODELFS_SB(sb)->stats;
 }
 
 /* A ModelFS inode shadows one lower inode, which it holds a reference to. */
@@ -72,5 +91,10 @@ void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len);
 long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int modelfs_channel_init(struct super_block *sb);
 void modelfs_channel_exit(struct super_block *sb);
+
+int modelfs_sysfs_init(void);
+void modelfs_sysfs_exit(void);
+struct modelfs_sb_info *modelfs_sbi_alloc(struct super_block *sb);
+int modelfs_sbi_publish(struct modelfs_sb_info *sbi);
 
 #endif /* _FS_MODELFS_H */

@@ -8,6 +8,7 @@
  * a stacked filesystem (overlayfs, ecryptfs, another ModelFS).
  */
 
+#include <linux/backing-dev.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/fs_parser.h>
@@ -90,7 +91,7 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	lower_sb = lower.dentry->d_sb;
 	err = -ENOMEM;
-	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	sbi = modelfs_sbi_alloc(sb);
 	if (!sbi)
 		goto out;
 	sb->s_fs_info = sbi;
@@ -102,6 +103,18 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		errorfc(fc, "lowerdir %s is on a stacked filesystem (%s)",
 			ctx->lowerdir, lower_sb->s_type->name);
 		goto out;
+	}
+	/*
+	 * A bdi of our own: the nodev default has readahead off. Read ahead
+	 * as the lower device does, or by the default window over a lower
+	 * without one (tmpfs).
+	 */
+	err = super_setup_bdi(sb);
+	if (err)
+		goto out;
+	if (lower_sb->s_bdi->ra_pages) {
+		sb->s_bdi->ra_pages = lower_sb->s_bdi->ra_pages;
+		sb->s_bdi->io_pages = lower_sb->s_bdi->io_pages;
 	}
 	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
 	sb->s_flags |= SB_RDONLY | SB_NOATIME;
@@ -123,6 +136,8 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!sb->s_root)
 		goto out;
 	err = modelfs_set_lower(sb->s_root, &lower);
+	if (!err)
+		err = modelfs_sbi_publish(sbi);
 out:
 	path_put(&lower);
 	return err;
@@ -205,10 +220,15 @@ static void modelfs_kill_sb(struct super_block *sb)
 {
 	struct modelfs_sb_info *sbi = MODELFS_SB(sb);
 
-	if (sbi)
+	if (sbi) {
 		modelfs_channel_exit(sb);
+		/* Gone from sysfs before the root its lowerdir file reads. */
+		if (sbi->kobj.state_in_sysfs)
+			kobject_del(&sbi->kobj);
+	}
 	kill_anon_super(sb);
-	kfree(sbi);
+	if (sbi)
+		kobject_put(&sbi->kobj);
 }
 
 static struct file_system_type modelfs_fs_type = {
@@ -238,15 +258,24 @@ static int __init modelfs_init(void)
 						 modelfs_inode_init_once);
 	if (!modelfs_inode_cachep)
 		return -ENOMEM;
+	err = modelfs_sysfs_init();
+	if (err)
+		goto out_cache;
 	err = register_filesystem(&modelfs_fs_type);
 	if (err)
-		kmem_cache_destroy(modelfs_inode_cachep);
+		goto out_sysfs;
+	return 0;
+out_sysfs:
+	modelfs_sysfs_exit();
+out_cache:
+	kmem_cache_destroy(modelfs_inode_cachep);
 	return err;
 }
 
 static void __exit modelfs_exit(void)
 {
 	unregister_filesystem(&modelfs_fs_type);
+	modelfs_sysfs_exit();
 	/* Inodes are freed after an RCU grace period. */
 	rcu_barrier();
 	kmem_cache_destroy(modelfs_inode_cachep);
