@@ -135,13 +135,6 @@ int filemap_alloc_local_register_notifier(struct notifier_block *nb)
 }
 EXPORT_SYMBOL_GPL(filemap_alloc_local_register_notifier);
 
-int filemap_alloc_local_unregister_notifier(struct notifier_block *nb)
-{
-	return blocking_notifier_chain_unregister(&filemap_alloc_local_chain,
-						  nb);
-}
-EXPORT_SYMBOL_GPL(filemap_alloc_local_unregister_notifier);
-
 static int filemap_alloc_local_sysctl(struct ctl_table *table, int write,
 				      void *buffer, size_t *lenp, loff_t *ppos)
 {

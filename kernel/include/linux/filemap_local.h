@@ -23,7 +23,6 @@ static inline bool filemap_alloc_local_enabled(void)
 struct folio *filemap_alloc_folio_local(gfp_t gfp, unsigned int order);
 unsigned int filemap_alloc_local_get(void);
 int filemap_alloc_local_register_notifier(struct notifier_block *nb);
-int filemap_alloc_local_unregister_notifier(struct notifier_block *nb);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 bool filemap_local_choose(int mode, const nodemask_t *pol_nodes,
