@@ -5,8 +5,10 @@
  * MODELFS_IOC_ATTACH on any file or directory of a ModelFS mount returns
  * the mount's channel fd (one per mount; CAP_SYS_ADMIN). read() on it
  * returns whole struct modelfs_event records, write() takes exactly one
- * struct modelfs_cmd. Closing it detaches the policy; the mount then
- * behaves like its lower filesystem. Readers never wait for the policy:
+ * struct modelfs_cmd. A PREFETCH is checked in write() (errors come back
+ * from it) and then carried out on a workqueue, many at a time; EVICT is
+ * done before write() returns. Closing it detaches the policy; the mount
+ * then behaves like its lower filesystem. Readers never wait for the policy:
  * when the event queue is full, events are dropped and counted in a
  * MODELFS_EV_OVERFLOW event.
  */
@@ -26,6 +28,9 @@ enum modelfs_event_type {
 	MODELFS_EV_CLOSE,	/* the last reader of a file closed it */
 	MODELFS_EV_PRESSURE,	/* memory is short; len: pages asked for */
 	MODELFS_EV_OVERFLOW,	/* len events were dropped before this */
+	MODELFS_EV_HIT,		/* a read or mapping first used prefetched
+				 * pages within [off, off+len)
+				 */
 };
 
 struct modelfs_event {

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/*
+ * oe_modelfs: generic netlink family for ModelFS mount statistics.
+ * Described by Documentation/netlink/specs/oe_modelfs.yaml; keep the two
+ * in step (the names below follow the ynl naming rules for that spec).
+ */
+
+#ifndef _UAPI_LINUX_OE_MODELFS_H
+#define _UAPI_LINUX_OE_MODELFS_H
+
+#define OE_MODELFS_FAMILY_NAME		"oe_modelfs"
+#define OE_MODELFS_FAMILY_VERSION	1
+
+enum {
+	OE_MODELFS_A_MOUNT_DEV_MAJOR = 1,
+	OE_MODELFS_A_MOUNT_DEV_MINOR,
+	OE_MODELFS_A_MOUNT_LOWERDIR,
+	OE_MODELFS_A_MOUNT_POLICY_ATTACHED,
+	OE_MODELFS_A_MOUNT_HITS,
+	OE_MODELFS_A_MOUNT_MISSES,
+	OE_MODELFS_A_MOUNT_READAHEAD_PAGES,
+	OE_MODELFS_A_MOUNT_PREFETCHED_PAGES,
+	OE_MODELFS_A_MOUNT_EVICTED_PAGES,
+	OE_MODELFS_A_MOUNT_WASTED_PAGES,
+	OE_MODELFS_A_MOUNT_LOWER_BYTES,
+	OE_MODELFS_A_MOUNT_EVENTS_DROPPED,
+	OE_MODELFS_A_MOUNT_PREFETCH_INFLIGHT,
+	OE_MODELFS_A_MOUNT_PAD,
+
+	__OE_MODELFS_A_MOUNT_MAX,
+	OE_MODELFS_A_MOUNT_MAX = (__OE_MODELFS_A_MOUNT_MAX - 1)
+};
+
+enum {
+	OE_MODELFS_CMD_MOUNT_GET = 1,
+
+	__OE_MODELFS_CMD_MAX,
+	OE_MODELFS_CMD_MAX = (__OE_MODELFS_CMD_MAX - 1)
+};
+
+#endif /* _UAPI_LINUX_OE_MODELFS_H */
