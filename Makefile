@@ -71,7 +71,7 @@ series-check: series
 	tools/oe-tree verify $(BUILD)/series
 	tools/checkpatch-series $(BUILD)/series
 
-$(BUILD)/tests/vm/%: tests/vm/%.c
+$(BUILD)/tests/vm/%: tests/vm/%.c tests/vm/genl_raw.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Ikernel/include/uapi -o $@ $< -lnuma
 

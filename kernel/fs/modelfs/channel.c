@@ -4,8 +4,10 @@
  *
  * Events are queued in a fixed ring under a spinlock and never wait: when
  * the ring is full they are counted and reported later in one OVERFLOW
- * event. Commands are carried out in the policy's own write() call, so a
- * slow or dead policy only ever slows itself. See uapi/linux/modelfs.h.
+ * event. Commands are checked in the policy's own write() call; EVICT is
+ * done there, PREFETCH is queued to a workqueue that reads many ranges at
+ * once. A slow or dead policy only ever slows itself.
+ * See uapi/linux/modelfs.h.
  */
 
 #include <linux/anon_inodes.h>
@@ -20,6 +22,8 @@
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/modelfs.h>
 #include <kunit/visibility.h>
 
@@ -171,36 +175,118 @@ static int modelfs_ino_test(struct inode *inode, void *ino)
 	return inode->i_ino == *(u64 *)ino;
 }
 
-/* Read the missing folios of [first, last] from @lower. */
-static int modelfs_prefetch(struct inode *inode, struct file *lower,
-			    pgoff_t first, pgoff_t last)
-{
-	struct address_space *mapping = inode->i_mapping;
-	pgoff_t index = first;
-	int err = 0;
+/* One queued PREFETCH; it holds its inode and an open lower file. */
+struct modelfs_prefetch {
+	struct work_struct work;
+	struct inode *inode;
+	struct file *lower;
+	pgoff_t first, last;
+};
 
-	while (index <= last && !err) {
+static struct workqueue_struct *modelfs_wq;
+
+/* Read the missing folios of [first, last] from the lower file. */
+static void modelfs_prefetch_range(struct modelfs_prefetch *pf)
+{
+	struct address_space *mapping = pf->inode->i_mapping;
+	struct modelfs_sb_info *sbi = MODELFS_SB(pf->inode->i_sb);
+	pgoff_t index = pf->first;
+
+	while (index <= pf->last && !READ_ONCE(sbi->stopping)) {
 		struct folio *folio;
 
-		if (fatal_signal_pending(current))
-			return -EINTR;
 		folio = __filemap_get_folio(mapping, index,
 					    FGP_LOCK | FGP_CREAT,
 					    mapping_gfp_mask(mapping));
 		if (IS_ERR(folio))
-			return PTR_ERR(folio);
+			return;
 		index = folio_next_index(folio);
 		if (folio_test_uptodate(folio)) {
 			folio_unlock(folio);
 		} else {
-			err = modelfs_fill_folio(lower, folio);
-			if (!err)
-				atomic64_add(folio_nr_pages(folio),
-					     &modelfs_stats(inode->i_sb)->prefetched_pages);
+			/* Flagged while locked: no reader can use it first. */
+			modelfs_folio_set_prefetched(folio);
+			if (modelfs_fill_folio(pf->lower, folio)) {
+				folio_clear_checked(folio);
+				folio_put(folio);
+				return;
+			}
+			atomic64_add(folio_nr_pages(folio),
+				     &sbi->stats.prefetched_pages);
 		}
 		folio_put(folio);
+		cond_resched();
 	}
-	return err;
+}
+
+static void modelfs_prefetch_work(struct work_struct *work)
+{
+	struct modelfs_prefetch *pf =
+		container_of(work, struct modelfs_prefetch, work);
+	struct modelfs_sb_info *sbi = MODELFS_SB(pf->inode->i_sb);
+
+	modelfs_prefetch_range(pf);
+	/*
+	 * Release the lower file now rather than from a delayed fput, so that
+	 * once kill_sb has seen the count drop the lower mount is free.
+	 */
+	__fput_sync(pf->lower);
+	iput(pf->inode);
+	kfree(pf);
+	/* wake_up_var() does not touch sbi, which may be gone right after. */
+	if (atomic_dec_and_test(&sbi->prefetch_inflight))
+		wake_up_var(&sbi->prefetch_inflight);
+}
+
+/* Queue a prefetch of [first, last]; takes over @lower and @inode. */
+static int modelfs_prefetch_queue(struct inode *inode, struct file *lower,
+				  pgoff_t first, pgoff_t last)
+{
+	struct modelfs_sb_info *sbi = MODELFS_SB(inode->i_sb);
+	struct modelfs_prefetch *pf;
+
+	if (atomic_inc_return(&sbi->prefetch_inflight) > MODELFS_PREFETCH_MAX) {
+		atomic_dec(&sbi->prefetch_inflight);
+		return -EAGAIN;
+	}
+	pf = kmalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf) {
+		atomic_dec(&sbi->prefetch_inflight);
+		return -ENOMEM;
+	}
+	INIT_WORK(&pf->work, modelfs_prefetch_work);
+	pf->inode = inode;
+	pf->lower = lower;
+	pf->first = first;
+	pf->last = last;
+	queue_work(modelfs_wq, &pf->work);
+	return 0;
+}
+
+/*
+ * kill_sb: make queued and running prefetches stop and wait for them to
+ * drop their inodes. Only a channel queues them and it holds the
+ * superblock active, so none can be queued from here on.
+ */
+void modelfs_prefetch_stop(struct super_block *sb)
+{
+	struct modelfs_sb_info *sbi = MODELFS_SB(sb);
+
+	WRITE_ONCE(sbi->stopping, true);
+	wait_var_event(&sbi->prefetch_inflight,
+		       !atomic_read(&sbi->prefetch_inflight));
+}
+
+int modelfs_prefetch_init(void)
+{
+	/* Unbound: the reads block on I/O, many at a time, on any CPU. */
+	modelfs_wq = alloc_workqueue("modelfs_prefetch", WQ_UNBOUND, 0);
+	return modelfs_wq ? 0 : -ENOMEM;
+}
+
+void modelfs_prefetch_exit(void)
+{
+	destroy_workqueue(modelfs_wq);
 }
 
 static int modelfs_do_cmd(struct modelfs_channel *chan,
@@ -228,10 +314,16 @@ static int modelfs_do_cmd(struct modelfs_channel *chan,
 		goto out;
 
 	if (cmd->type == MODELFS_CMD_EVICT) {
+		struct modelfs_stats *stats = modelfs_stats(chan->sb);
+
+		/* Unused prefetch is counted before it goes. */
+		atomic64_add(modelfs_count_prefetched(inode->i_mapping, first,
+						      last),
+			     &stats->wasted_pages);
 		/* Clean, unmapped folios go; others stay, as with fadvise. */
 		atomic64_add(invalidate_mapping_pages(inode->i_mapping, first,
 						      last),
-			     &modelfs_stats(chan->sb)->evicted_pages);
+			     &stats->evicted_pages);
 		goto out;
 	}
 
@@ -247,7 +339,9 @@ static int modelfs_do_cmd(struct modelfs_channel *chan,
 		err = PTR_ERR(lower);
 		goto out;
 	}
-	err = modelfs_prefetch(inode, lower, first, last);
+	err = modelfs_prefetch_queue(inode, lower, first, last);
+	if (!err)
+		return 0;
 	fput(lower);
 out:
 	iput(inode);

@@ -16,6 +16,8 @@
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/xarray.h>
 #include <uapi/linux/modelfs.h>
 
 #include "modelfs.h"
@@ -196,12 +198,141 @@ static const struct file_operations modelfs_dir_fops = {
 	.unlocked_ioctl	= modelfs_ioctl,
 };
 
+/* What a walk over the cached folios of a range found. */
+struct modelfs_scan {
+	unsigned long uptodate;		/* pages ready to be read */
+	unsigned long prefetched;	/* flagged, unmapped pages */
+	loff_t start, end;		/* span of the flagged folios */
+};
+
+/*
+ * Walk the folios cached in [first, last]. With @use set, the walk stands
+ * for a read or a mapping about to use them: the prefetched flags are
+ * cleared, so each prefetched folio is reported used once.
+ */
+static void modelfs_scan(struct address_space *mapping, pgoff_t first,
+			 pgoff_t last, bool use, struct modelfs_scan *scan)
+{
+	XA_STATE(xas, &mapping->i_pages, first);
+	struct folio *folio;
+
+	*scan = (struct modelfs_scan){ .start = LLONG_MAX };
+	rcu_read_lock();
+	xas_for_each(&xas, folio, last) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		/* A reference, so that the flags are this mapping's folio's. */
+		if (!folio_try_get_rcu(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		if (unlikely(folio != xas_reload(&xas))) {
+			folio_put(folio);
+			xas_reset(&xas);
+			continue;
+		}
+		if (folio_test_uptodate(folio))
+			scan->uptodate += folio_nr_pages(folio);
+		if (modelfs_folio_prefetched(folio)) {
+			if (!folio_mapped(folio))
+				scan->prefetched += folio_nr_pages(folio);
+			if (use)
+				folio_clear_checked(folio);
+			scan->start = min(scan->start, folio_pos(folio));
+			scan->end = max(scan->end,
+					folio_pos(folio) + (loff_t)folio_size(folio));
+		}
+		folio_put(folio);
+	}
+	rcu_read_unlock();
+}
+
+/* Prefetched pages of [first, last] not yet used by a read or mapping. */
+unsigned long modelfs_count_prefetched(struct address_space *mapping,
+				       pgoff_t first, pgoff_t last)
+{
+	struct modelfs_scan scan;
+
+	modelfs_scan(mapping, first, last, false, &scan);
+	return scan.prefetched;
+}
+
+/* Pages [first, last] of @inode are about to be read (@read) or mapped. */
+static void modelfs_use(struct inode *inode, pgoff_t first, pgoff_t last,
+			bool read)
+{
+	struct modelfs_scan scan;
+
+	modelfs_scan(inode->i_mapping, first, last, true, &scan);
+	if (read)
+		atomic64_add(scan.uptodate, &modelfs_stats(inode->i_sb)->hits);
+	if (scan.end)
+		modelfs_emit(inode->i_sb, MODELFS_EV_HIT, inode->i_ino,
+			     scan.start, scan.end - scan.start);
+}
+
+static ssize_t modelfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	loff_t size = i_size_read(inode), pos = iocb->ki_pos;
+	size_t count = iov_iter_count(to);
+
+	if (count && pos >= 0 && pos < size)
+		modelfs_use(inode, pos >> PAGE_SHIFT,
+			    (min_t(u64, size, pos + count) - 1) >> PAGE_SHIFT,
+			    true);
+	return generic_file_read_iter(iocb, to);
+}
+
+static ssize_t modelfs_splice_read(struct file *in, loff_t *ppos,
+				   struct pipe_inode_info *pipe, size_t len,
+				   unsigned int flags)
+{
+	struct inode *inode = file_inode(in);
+	loff_t size = i_size_read(inode);
+
+	if (len && *ppos >= 0 && *ppos < size)
+		modelfs_use(inode, *ppos >> PAGE_SHIFT,
+			    (min_t(u64, size, *ppos + len) - 1) >> PAGE_SHIFT,
+			    true);
+	return filemap_splice_read(in, ppos, pipe, len, flags);
+}
+
+static vm_fault_t modelfs_fault(struct vm_fault *vmf)
+{
+	modelfs_use(file_inode(vmf->vma->vm_file), vmf->pgoff, vmf->pgoff,
+		    false);
+	return filemap_fault(vmf);
+}
+
+/* Fault-around maps what is cached near a fault: that counts as used. */
+static vm_fault_t modelfs_map_pages(struct vm_fault *vmf, pgoff_t start,
+				    pgoff_t end)
+{
+	modelfs_use(file_inode(vmf->vma->vm_file), start, end, false);
+	return filemap_map_pages(vmf, start, end);
+}
+
+static const struct vm_operations_struct modelfs_vm_ops = {
+	.fault		= modelfs_fault,
+	.map_pages	= modelfs_map_pages,
+};
+
+static int modelfs_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int err = generic_file_readonly_mmap(file, vma);
+
+	if (!err)
+		vma->vm_ops = &modelfs_vm_ops;
+	return err;
+}
+
 static const struct file_operations modelfs_file_fops = {
 	.open		= modelfs_open,
 	.release	= modelfs_release,
-	.read_iter	= generic_file_read_iter,
-	.mmap		= generic_file_readonly_mmap,
-	.splice_read	= filemap_splice_read,
+	.read_iter	= modelfs_read_iter,
+	.mmap		= modelfs_mmap,
+	.splice_read	= modelfs_splice_read,
 	.llseek		= generic_file_llseek,
 	.unlocked_ioctl	= modelfs_ioctl,
 };

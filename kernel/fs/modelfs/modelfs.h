@@ -9,7 +9,9 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/kobject.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/page-flags.h>
 #include <linux/path.h>
 #include <linux/shrinker.h>
 #include <linux/types.h>
@@ -28,10 +30,12 @@ struct modelfs_ring {
 
 /* Per-mount counters, shown in /sys/fs/modelfs/<dev>/. */
 struct modelfs_stats {
+	atomic64_t hits;		/* pages read() found in the cache */
 	atomic64_t misses;		/* read_folio: a read found no folio */
 	atomic64_t readahead_pages;	/* pages filled by readahead */
 	atomic64_t prefetched_pages;	/* pages filled by PREFETCH */
 	atomic64_t evicted_pages;	/* pages dropped by EVICT */
+	atomic64_t wasted_pages;	/* prefetched, dropped unused */
 	atomic64_t lower_bytes;		/* bytes read from lower files */
 	atomic64_t events_dropped;	/* events lost to a full queue */
 };
@@ -43,8 +47,29 @@ struct modelfs_sb_info {
 	struct mutex attach_mutex;		/* attaching and detaching */
 	struct shrinker shrinker;		/* turns pressure into events */
 	struct modelfs_stats stats;
+	atomic_t prefetch_inflight;		/* queued or running */
+	bool stopping;				/* kill_sb: prefetch stops */
+	struct list_head node;			/* in the netlink mount list */
 	struct kobject kobj;			/* /sys/fs/modelfs/<dev> */
 };
+
+/* A policy may not queue more PREFETCH commands than this per mount. */
+#define MODELFS_PREFETCH_MAX	1024
+
+/*
+ * A folio a PREFETCH filled carries PG_owner_priv_1 until a read or a
+ * mapping first uses it: that turns into a HIT event, and dropping the
+ * folio with the flag still set counts as wasted prefetch.
+ */
+static inline bool modelfs_folio_prefetched(struct folio *folio)
+{
+	return folio_test_checked(folio);
+}
+
+static inline void modelfs_folio_set_prefetched(struct folio *folio)
+{
+	folio_set_checked(folio);
+}
 
 static inline struct modelfs_sb_info *MODELFS_SB(struct super_block *sb)
 {
@@ -78,6 +103,8 @@ extern const struct dentry_operations modelfs_dentry_ops;
 struct inode *modelfs_iget(struct super_block *sb, struct inode *lower);
 int modelfs_set_lower(struct dentry *dentry, const struct path *lower);
 int modelfs_fill_folio(struct file *lower, struct folio *folio);
+unsigned long modelfs_count_prefetched(struct address_space *mapping,
+				       pgoff_t first, pgoff_t last);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 bool modelfs_ring_push(struct modelfs_ring *ring,
@@ -91,10 +118,26 @@ void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len);
 long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int modelfs_channel_init(struct super_block *sb);
 void modelfs_channel_exit(struct super_block *sb);
+int modelfs_prefetch_init(void);
+void modelfs_prefetch_exit(void);
+void modelfs_prefetch_stop(struct super_block *sb);
 
 int modelfs_sysfs_init(void);
 void modelfs_sysfs_exit(void);
 struct modelfs_sb_info *modelfs_sbi_alloc(struct super_block *sb);
 int modelfs_sbi_publish(struct modelfs_sb_info *sbi);
+void modelfs_sbi_unpublish(struct modelfs_sb_info *sbi);
+
+#if IS_ENABLED(CONFIG_NET)
+int modelfs_netlink_init(void);
+void modelfs_netlink_exit(void);
+void modelfs_netlink_add(struct modelfs_sb_info *sbi);
+void modelfs_netlink_del(struct modelfs_sb_info *sbi);
+#else
+static inline int modelfs_netlink_init(void) { return 0; }
+static inline void modelfs_netlink_exit(void) { }
+static inline void modelfs_netlink_add(struct modelfs_sb_info *sbi) { }
+static inline void modelfs_netlink_del(struct modelfs_sb_info *sbi) { }
+#endif
 
 #endif /* _FS_MODELFS_H */

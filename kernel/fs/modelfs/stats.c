@@ -38,6 +38,8 @@ static ssize_t modelfs_stat_show(struct kobject *kobj,
 }
 
 static struct modelfs_stat_attr modelfs_stat_attrs[] = {
+	{ __ATTR(hits, 0444, modelfs_stat_show, NULL),
+	  offsetof(struct modelfs_stats, hits) },
 	{ __ATTR(misses, 0444, modelfs_stat_show, NULL),
 	  offsetof(struct modelfs_stats, misses) },
 	{ __ATTR(readahead_pages, 0444, modelfs_stat_show, NULL),
@@ -46,6 +48,8 @@ static struct modelfs_stat_attr modelfs_stat_attrs[] = {
 	  offsetof(struct modelfs_stats, prefetched_pages) },
 	{ __ATTR(evicted_pages, 0444, modelfs_stat_show, NULL),
 	  offsetof(struct modelfs_stats, evicted_pages) },
+	{ __ATTR(wasted_pages, 0444, modelfs_stat_show, NULL),
+	  offsetof(struct modelfs_stats, wasted_pages) },
 	{ __ATTR(lower_bytes, 0444, modelfs_stat_show, NULL),
 	  offsetof(struct modelfs_stats, lower_bytes) },
 	{ __ATTR(events_dropped, 0444, modelfs_stat_show, NULL),
@@ -60,6 +64,16 @@ static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 static struct kobj_attribute modelfs_attr_policy = __ATTR_RO(policy);
+
+static ssize_t prefetch_inflight_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  atomic_read(&to_sbi(kobj)->prefetch_inflight));
+}
+
+static struct kobj_attribute modelfs_attr_prefetch_inflight =
+	__ATTR_RO(prefetch_inflight);
 
 static ssize_t lowerdir_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
@@ -88,6 +102,9 @@ static struct attribute *modelfs_attrs[] = {
 	&modelfs_stat_attrs[3].attr.attr,
 	&modelfs_stat_attrs[4].attr.attr,
 	&modelfs_stat_attrs[5].attr.attr,
+	&modelfs_stat_attrs[6].attr.attr,
+	&modelfs_stat_attrs[7].attr.attr,
+	&modelfs_attr_prefetch_inflight.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(modelfs);
@@ -110,6 +127,7 @@ struct modelfs_sb_info *modelfs_sbi_alloc(struct super_block *sb)
 	if (!sbi)
 		return NULL;
 	sbi->sb = sb;
+	INIT_LIST_HEAD(&sbi->node);
 	sbi->kobj.kset = modelfs_kset;
 	kobject_init(&sbi->kobj, &modelfs_sbi_ktype);
 	return sbi;
@@ -120,7 +138,21 @@ int modelfs_sbi_publish(struct modelfs_sb_info *sbi)
 {
 	dev_t dev = sbi->sb->s_dev;
 
-	return kobject_add(&sbi->kobj, NULL, "%u:%u", MAJOR(dev), MINOR(dev));
+	int err;
+
+	err = kobject_add(&sbi->kobj, NULL, "%u:%u", MAJOR(dev), MINOR(dev));
+	if (!err)
+		modelfs_netlink_add(sbi);
+	return err;
+}
+
+/* Hide the mount before its root, which lowerdir reads, goes away. */
+void modelfs_sbi_unpublish(struct modelfs_sb_info *sbi)
+{
+	if (!sbi->kobj.state_in_sysfs)
+		return;
+	modelfs_netlink_del(sbi);
+	kobject_del(&sbi->kobj);
 }
 
 int modelfs_sysfs_init(void)

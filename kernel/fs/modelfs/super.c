@@ -45,6 +45,9 @@ static void modelfs_free_inode(struct inode *inode)
 
 static void modelfs_evict_inode(struct inode *inode)
 {
+	/* Prefetched pages still unused now were prefetched for nothing. */
+	atomic64_add(modelfs_count_prefetched(&inode->i_data, 0, ULONG_MAX),
+		     &modelfs_stats(inode->i_sb)->wasted_pages);
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	iput(MODELFS_I(inode)->lower);
@@ -221,10 +224,10 @@ static void modelfs_kill_sb(struct super_block *sb)
 	struct modelfs_sb_info *sbi = MODELFS_SB(sb);
 
 	if (sbi) {
+		modelfs_sbi_unpublish(sbi);
+		/* No prefetch may hold an inode past this point. */
+		modelfs_prefetch_stop(sb);
 		modelfs_channel_exit(sb);
-		/* Gone from sysfs before the root its lowerdir file reads. */
-		if (sbi->kobj.state_in_sysfs)
-			kobject_del(&sbi->kobj);
 	}
 	kill_anon_super(sb);
 	if (sbi)
@@ -261,10 +264,20 @@ static int __init modelfs_init(void)
 	err = modelfs_sysfs_init();
 	if (err)
 		goto out_cache;
-	err = register_filesystem(&modelfs_fs_type);
+	err = modelfs_prefetch_init();
 	if (err)
 		goto out_sysfs;
+	err = modelfs_netlink_init();
+	if (err)
+		goto out_prefetch;
+	err = register_filesystem(&modelfs_fs_type);
+	if (err)
+		goto out_netlink;
 	return 0;
+out_netlink:
+	modelfs_netlink_exit();
+out_prefetch:
+	modelfs_prefetch_exit();
 out_sysfs:
 	modelfs_sysfs_exit();
 out_cache:
@@ -275,6 +288,8 @@ out_cache:
 static void __exit modelfs_exit(void)
 {
 	unregister_filesystem(&modelfs_fs_type);
+	modelfs_netlink_exit();
+	modelfs_prefetch_exit();
 	modelfs_sysfs_exit();
 	/* Inodes are freed after an RCU grace period. */
 	rcu_barrier();

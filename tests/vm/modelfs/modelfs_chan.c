@@ -10,6 +10,12 @@
  *   bad       MOUNT FILE  bad commands get their errno and change nothing
  *   overflow  MOUNT FILE  a full queue never blocks and reports OVERFLOW
  *   pressure  MOUNT FILE  drop_caches=2 (slab reclaim) gives PRESSURE
+ *   hit       MOUNT FILE  the first read or mapping of prefetched pages
+ *                         gives one HIT; a second use gives none
+ *   wasted    MOUNT FILE  prefetched pages evicted unread count as wasted,
+ *                         read ones as hits
+ *   umount    MOUNT FILE  queue a prefetch of all of FILE, unmount MOUNT
+ *                         and detach while it is in flight
  *   hold      MOUNT       attach, say so, and wait to be killed
  */
 #define _GNU_SOURCE
@@ -21,7 +27,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FAIL(...) do { printf(__VA_ARGS__); printf("\n"); exit(1); } while (0)
@@ -113,6 +122,49 @@ static struct stat stat_of(const char *path)
 	return st;
 }
 
+/* A counter of MOUNT in /sys/fs/modelfs/<major>:<minor>/. */
+static long long sysfs_stat(const char *mnt, const char *name)
+{
+	struct stat st = stat_of(mnt);
+	char path[128];
+	long long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/fs/modelfs/%u:%u/%s",
+		 major(st.st_dev), minor(st.st_dev), name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%lld", &v) != 1)
+		FAIL("%s: %s", path, strerror(errno));
+	fclose(f);
+	return v;
+}
+
+/* Wait until no PREFETCH of MOUNT is queued or running (at most a minute). */
+static void wait_prefetched(const char *mnt)
+{
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (!sysfs_stat(mnt, "prefetch_inflight"))
+			return;
+		nanosleep(&tick, NULL);
+	}
+	FAIL("prefetch still in flight after a minute");
+}
+
+/* Find a HIT of @ino in @evs covering byte @off. */
+static int hit_at(const struct modelfs_event *evs, int n, __u64 ino, __u64 off)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (evs[i].type == MODELFS_EV_HIT && evs[i].ino == ino &&
+		    evs[i].off <= off && off < evs[i].off + evs[i].len)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct modelfs_event evs[4096];
@@ -184,6 +236,7 @@ int main(int argc, char **argv)
 			FAIL("after EVICT %ld of %ld pages cached", n, total);
 		if (cmd(chan, MODELFS_CMD_PREFETCH, st.st_ino, 0, st.st_size))
 			FAIL("prefetch: %s", strerror(errno));
+		wait_prefetched(mnt);
 		n = resident(file, &total);
 		if (n != total)
 			FAIL("after PREFETCH %ld of %ld pages cached", n, total);
@@ -250,6 +303,78 @@ int main(int argc, char **argv)
 		close(keep);
 		if (!pressure)
 			FAIL("%d events, no PRESSURE after slab reclaim", got);
+		return 0;
+	}
+	if (!strcmp(c, "hit")) {
+		int keep = open(file, O_RDONLY);
+		char buf[4096];
+		char *map;
+
+		if (cmd(chan, MODELFS_CMD_EVICT, st.st_ino, 0, st.st_size) ||
+		    cmd(chan, MODELFS_CMD_PREFETCH, st.st_ino, 0, 131072))
+			FAIL("evict/prefetch: %s", strerror(errno));
+		wait_prefetched(mnt);
+		drain(chan, evs, 4096);
+		if (pread(keep, buf, sizeof(buf), 8192) != sizeof(buf))
+			FAIL("pread: %s", strerror(errno));
+		got = drain(chan, evs, 4096);
+		if (!hit_at(evs, got, st.st_ino, 8192))
+			FAIL("%d events, no HIT at 8192 after reading it", got);
+		if (pread(keep, buf, sizeof(buf), 8192) != sizeof(buf))
+			FAIL("pread: %s", strerror(errno));
+		got = drain(chan, evs, 4096);
+		if (hit_at(evs, got, st.st_ino, 8192))
+			FAIL("a second read of the page gave another HIT");
+		map = mmap(NULL, 131072, PROT_READ, MAP_SHARED, keep, 0);
+		if (map == MAP_FAILED)
+			FAIL("mmap: %s", strerror(errno));
+		buf[0] = *(volatile char *)(map + 65536);
+		got = drain(chan, evs, 4096);
+		if (!hit_at(evs, got, st.st_ino, 65536))
+			FAIL("%d events, no HIT at 65536 after touching its mapping", got);
+		munmap(map, 131072);
+		close(keep);
+		return 0;
+	}
+	if (!strcmp(c, "wasted")) {
+		int keep = open(file, O_RDONLY);
+		long long wasted, hits, d_wasted, d_hits;
+		char buf[16384];
+
+		if (cmd(chan, MODELFS_CMD_EVICT, st.st_ino, 0, st.st_size) ||
+		    cmd(chan, MODELFS_CMD_PREFETCH, st.st_ino, 0, 65536))
+			FAIL("evict/prefetch: %s", strerror(errno));
+		wait_prefetched(mnt);
+		wasted = sysfs_stat(mnt, "wasted_pages");
+		hits = sysfs_stat(mnt, "hits");
+		/* 4 of the 16 prefetched pages are read, 12 go unread. */
+		if (pread(keep, buf, sizeof(buf), 0) != sizeof(buf))
+			FAIL("pread: %s", strerror(errno));
+		if (cmd(chan, MODELFS_CMD_EVICT, st.st_ino, 0, 65536))
+			FAIL("evict: %s", strerror(errno));
+		d_wasted = sysfs_stat(mnt, "wasted_pages") - wasted;
+		d_hits = sysfs_stat(mnt, "hits") - hits;
+		close(keep);
+		if (d_wasted != 12 || d_hits != 4)
+			FAIL("wasted +%lld (wanted 12), hits +%lld (wanted 4)",
+			     d_wasted, d_hits);
+		return 0;
+	}
+	if (!strcmp(c, "umount")) {
+		long long inflight;
+		__u64 off;
+
+		drop_caches("1");
+		for (off = 0; off < (__u64)st.st_size; off += 1 << 20)
+			if (cmd(chan, MODELFS_CMD_PREFETCH, st.st_ino, off, 1 << 20))
+				FAIL("prefetch at %llu: %s", (unsigned long long)off,
+				     strerror(errno));
+		inflight = sysfs_stat(mnt, "prefetch_inflight");
+		if (umount(mnt))
+			FAIL("umount: %s", strerror(errno));
+		/* The last reference to the superblock: kill_sb runs here. */
+		close(chan);
+		printf("prefetches in flight at umount: %lld\n", inflight);
 		return 0;
 	}
 	fprintf(stderr, "unknown case %s\n", c);
