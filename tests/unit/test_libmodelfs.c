@@ -318,7 +318,7 @@ static void test_dispatch(void **state)
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
 	static const uint32_t to_prefetch[] = {
 		MODELFS_EV_OPEN, MODELFS_EV_MISS, MODELFS_EV_READAHEAD,
-		MODELFS_EV_CLOSE,
+		MODELFS_EV_CLOSE, MODELFS_EV_HIT,
 	};
 	struct rec r = { 0 };
 	struct modelfs_event e;
@@ -336,7 +336,7 @@ static void test_dispatch(void **state)
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), 0);
 	assert_int_equal(r.evict, 1);
 	assert_int_equal(r.last_type, MODELFS_EV_PRESSURE);
-	assert_int_equal(r.prefetch, 4);
+	assert_int_equal(r.prefetch, 5);
 
 	/* OVERFLOW: accounted, not passed on */
 	e = ev(MODELFS_EV_OVERFLOW, 0, 0, 17);
@@ -344,18 +344,18 @@ static void test_dispatch(void **state)
 	e.len = 3;
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), 0);
 	assert_int_equal(s->overflows, 20);
-	assert_int_equal(r.prefetch, 4);
+	assert_int_equal(r.prefetch, 5);
 	assert_int_equal(r.evict, 1);
 
 	/* unknown types */
 	e = ev(0, 0, 0, 0);
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), -EINVAL);
-	e = ev(MODELFS_EV_OVERFLOW + 1, 0, 0, 5);
+	e = ev(MODELFS_EV_HIT + 1, 0, 0, 5);
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), -EINVAL);
-	assert_int_equal(r.prefetch, 4);
+	assert_int_equal(r.prefetch, 5);
 	assert_int_equal(r.evict, 1);
 	assert_int_equal(s->overflows, 20);
-	assert_int_equal(s->events, 9);
+	assert_int_equal(s->events, 10);
 
 	/* a policy without callbacks, or none at all */
 	{
@@ -366,7 +366,7 @@ static void test_dispatch(void **state)
 		e = ev(MODELFS_EV_PRESSURE, 0, 0, 1);
 		assert_int_equal(modelfs_dispatch(f->rt, NULL, NULL, &e), 0);
 	}
-	assert_int_equal(s->events, 11);
+	assert_int_equal(s->events, 12);
 	assert_no_cmd(f);
 }
 
@@ -389,13 +389,13 @@ static void test_end_to_end(void **state)
 	struct fix *f = *state;
 	const struct modelfs_policy *pol = modelfs_policy_find("sequential");
 	struct modelfs_event in[2], out[4];
+	struct modelfs_policy_opts opts = { .window = 1 << 20 };
 	struct modelfs_cmd c;
 	void *ps = NULL;
 	int i, n;
 
 	assert_non_null(pol);
-	assert_int_equal(pol->init(f->rt, &ps), 0);
-	modelfs_sequential_set_window(ps, 1 << 20);
+	assert_int_equal(pol->init(f->rt, &opts, &ps), 0);
 	in[0] = ev(MODELFS_EV_OPEN, 11, 0, 3 << 20);
 	in[1] = ev(MODELFS_EV_READAHEAD, 11, 512 << 10, 128 << 10);
 	peer_send(f, in, 2);

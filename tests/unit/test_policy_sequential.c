@@ -52,6 +52,7 @@ static int fake_kernel(void *arg, const struct modelfs_cmd *c)
 static int setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
+	struct modelfs_policy_opts opts = { .window = WIN };
 	int sv[2];
 
 	if (!f || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -62,9 +63,8 @@ static int setup(void **state)
 	f->peer = sv[1];
 	modelfs_set_cmd_hook(f->rt, fake_kernel, f);
 	f->pol = modelfs_policy_find("sequential");
-	if (!f->pol || f->pol->init(f->rt, &f->ps) < 0)
+	if (!f->pol || f->pol->init(f->rt, &opts, &f->ps) < 0)
 		return -1;
-	modelfs_sequential_set_window(f->ps, WIN);
 	*state = f;
 	return 0;
 }
@@ -142,6 +142,8 @@ static void test_readahead_beyond_mark(void **state)
 	/* no duplicates */
 	send_ev(f, MODELFS_EV_READAHEAD, 20, 600 * KiB, 128 * KiB);
 	send_ev(f, MODELFS_EV_MISS, 20, 0, 4 * KiB);
+	/* a HIT is not an access that moves the window */
+	send_ev(f, MODELFS_EV_HIT, 20, 1536 * KiB, 88 * KiB);
 	expect_no_more(f);
 	/* a jump ahead: from the miss on */
 	send_ev(f, MODELFS_EV_MISS, 20, 10 * MiB, 4 * KiB);
@@ -186,34 +188,37 @@ static void test_unknown_size(void **state)
 	expect_no_more(f);
 }
 
+/* A state of its own with @opts; its first OPEN must ask for @want bytes. */
+static void check_window(struct fix *f, const struct modelfs_policy_opts *opts,
+			 uint64_t ino, uint64_t want)
+{
+	struct modelfs_event e = make_event(MODELFS_EV_OPEN, ino, 0, 100 * MiB);
+	void *ps = NULL;
+
+	assert_int_equal(f->pol->init(f->rt, opts, &ps), 0);
+	assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, ino, 0, want);
+	expect_no_more(f);
+	f->pol->exit(ps);
+}
+
 static void test_window_setting(void **state)
 {
 	struct fix *f = *state;
-	void *ps = NULL;
+	struct modelfs_policy_opts opts = { .window = 2 * MiB };
 
-	/* the default of new states */
-	modelfs_sequential_window(2 * MiB);
-	assert_int_equal(f->pol->init(f->rt, &ps), 0);
-	modelfs_sequential_window(0);
-	{
-		struct modelfs_event e = { .type = MODELFS_EV_OPEN, .ino = 1,
-					   .len = 100 * MiB };
-
-		assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
-	}
-	expect_cmd(f, MODELFS_CMD_PREFETCH, 1, 0, 2 * MiB);
-	f->pol->exit(ps);
-
-	assert_int_equal(f->pol->init(f->rt, &ps), 0);
-	{
-		struct modelfs_event e = { .type = MODELFS_EV_OPEN, .ino = 2,
-					   .len = 100 * MiB };
-
-		assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
-	}
-	expect_cmd(f, MODELFS_CMD_PREFETCH, 2, 0, MODELFS_SEQ_WINDOW_DEFAULT);
+	check_window(f, &opts, 1, 2 * MiB);
+	/* 0: the default */
+	opts.window = 0;
+	check_window(f, &opts, 2, MODELFS_SEQ_WINDOW_DEFAULT);
 	assert_int_equal(MODELFS_SEQ_WINDOW_DEFAULT, 8 * MiB);
-	f->pol->exit(ps);
+	/* the fields of other policies are ignored */
+	opts = (struct modelfs_policy_opts){ .streams = 7, .template_dir = "/x",
+					     .template_name = "a/b" };
+	check_window(f, &opts, 3, MODELFS_SEQ_WINDOW_DEFAULT);
+	/* states do not share the window */
+	send_ev(f, MODELFS_EV_OPEN, 4, 0, 100 * MiB);
+	expect_cmd(f, MODELFS_CMD_PREFETCH, 4, 0, WIN);
 	expect_no_more(f);
 }
 

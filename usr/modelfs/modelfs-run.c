@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct modelfs_policy *pol = &modelfs_policy_sequential;
+	struct modelfs_policy_opts popts = { 0 };
 	struct modelfs_event evs[EVENT_BATCH];
 	uint64_t window = 0, count = 0, seen = 0, chan = 0;
 	bool have_chan = false;
@@ -178,8 +179,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (window)
-		modelfs_sequential_window(window);
+	popts.window = window;
 
 	/* The signals stay blocked except inside ppoll(): no lost wake-up. */
 	sigemptyset(&block);
@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (pol->init) {
-		n = pol->init(rt, &state);
+		n = pol->init(rt, &popts, &state);
 		if (n < 0) {
 			fprintf(stderr, "modelfs-run: policy %s: init: %s\n", pol->name, strerror(-n));
 			modelfs_exit(rt);

@@ -10,6 +10,7 @@
 #ifndef LIBMODELFS_H
 #define LIBMODELFS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/modelfs.h>
@@ -76,13 +77,32 @@ typedef int (*modelfs_cmd_fn)(void *arg, const struct modelfs_cmd *cmd);
 void modelfs_set_cmd_hook(struct modelfs_rt *rt, modelfs_cmd_fn fn, void *arg);
 
 /*
- * A policy. init() creates its state; prefetch() sees OPEN, MISS,
- * READAHEAD and CLOSE events; evict() sees PRESSURE events. Any callback
- * but name may be NULL.
+ * What a policy is started with. Zero/NULL fields take the defaults; a
+ * policy ignores the fields that are not its own.
+ */
+struct modelfs_policy_opts {
+	uint64_t window;		/* bytes kept prefetched ahead of the
+					 * reader (sequential, template,
+					 * aggregate); 0: the policy's default */
+	unsigned int streams;		/* aggregate: parallel streams per file;
+					 * 0: MODELFS_AGG_STREAMS_DEFAULT */
+	const char *template_dir;	/* template: where templates are kept;
+					 * NULL: MODELFS_TEMPLATE_DIR */
+	const char *template_name;	/* template: this mount's template, a
+					 * file name in template_dir (see
+					 * modelfs_template_name()); required */
+};
+
+/*
+ * A policy. init() creates its state from @opts (never NULL); prefetch()
+ * sees OPEN, MISS, READAHEAD, HIT and CLOSE events; evict() sees PRESSURE
+ * events. Any callback but name may be NULL. init() returns 0 or -errno
+ * (EINVAL for options it cannot use).
  */
 struct modelfs_policy {
 	const char *name;
-	int (*init)(struct modelfs_rt *rt, void **state);
+	int (*init)(struct modelfs_rt *rt, const struct modelfs_policy_opts *opts,
+		    void **state);
 	void (*exit)(void *state);
 	void (*prefetch)(struct modelfs_rt *rt, void *state,
 			 const struct modelfs_event *ev);
@@ -98,7 +118,7 @@ struct modelfs_policy {
 int modelfs_dispatch(struct modelfs_rt *rt, const struct modelfs_policy *pol,
 		     void *state, const struct modelfs_event *ev);
 
-/* A built-in policy by name ("sequential"), or NULL. */
+/* A built-in policy by name ("sequential", "template", "aggregate"), or NULL. */
 const struct modelfs_policy *modelfs_policy_find(const char *name);
 
 /* The built-in policies, NULL-terminated. */
@@ -107,9 +127,37 @@ extern const struct modelfs_policy *const modelfs_policies[];
 /* policy "sequential" */
 extern const struct modelfs_policy modelfs_policy_sequential;
 #define MODELFS_SEQ_WINDOW_DEFAULT (8ULL << 20)
-/* The window of sequential states created from now on; 0: the default. */
-void modelfs_sequential_window(uint64_t bytes);
-/* The window of one state; 0: the default. */
-void modelfs_sequential_set_window(void *state, uint64_t bytes);
+
+/* policy "aggregate" */
+extern const struct modelfs_policy modelfs_policy_aggregate;
+#define MODELFS_AGG_STREAMS_DEFAULT 4
+
+/* policy "template" and its store */
+extern const struct modelfs_policy modelfs_policy_template;
+#define MODELFS_TEMPLATE_DIR "/var/lib/oe-ctld/modelfs"
+
+/*
+ * The template name of the ModelFS mount at @mountpoint: derived from its
+ * lower directory (read from /sys/fs/modelfs/<major>:<minor>/lowerdir),
+ * so that it survives remounts and reboots. 0, or -errno (ENOTTY: not a
+ * ModelFS mount, ENAMETOOLONG: @len too small).
+ */
+int modelfs_template_name(const char *mountpoint, char *buf, size_t len);
+
+/* What a stored template holds. */
+struct modelfs_template_info {
+	uint32_t files;		/* files recorded */
+	uint64_t ranges;	/* ranges recorded, over all files */
+	uint64_t bytes;		/* bytes the ranges cover */
+	uint64_t load_ns;	/* duration of the recorded load */
+};
+
+/*
+ * Check the template file at @path and describe it. 0, or -errno:
+ * ENOENT none there, EBADMSG corrupt (bad magic, version, checksum, size
+ * or contents); a corrupt template is never used, and the next load with
+ * the template policy records a new one in its place.
+ */
+int modelfs_template_info(const char *path, struct modelfs_template_info *info);
 
 #endif /* LIBMODELFS_H */

@@ -5,7 +5,8 @@
  * Per file: its size (from OPEN) and a high-water mark below which
  * everything has been asked for. OPEN prefetches [0, window); a MISS or
  * READAHEAD at off prefetches [max(off, mark), off + window), cut at the
- * size, and moves the mark. PRESSURE evicts whole closed files, least
+ * size, and moves the mark; HIT is ignored (the window moves when the
+ * reader runs past it). PRESSURE evicts whole closed files, least
  * recently closed first, until the pages asked for are covered; open files
  * are never evicted. A file the kernel no longer knows (ENOENT) is
  * forgotten.
@@ -31,20 +32,6 @@ struct seq_state {
 	struct seq_file *files;
 	size_t nr, cap;
 };
-
-static uint64_t default_window = MODELFS_SEQ_WINDOW_DEFAULT;
-
-void modelfs_sequential_window(uint64_t bytes)
-{
-	default_window = bytes ? bytes : MODELFS_SEQ_WINDOW_DEFAULT;
-}
-
-void modelfs_sequential_set_window(void *state, uint64_t bytes)
-{
-	struct seq_state *st = state;
-
-	st->window = bytes ? bytes : MODELFS_SEQ_WINDOW_DEFAULT;
-}
 
 static struct seq_file *seq_find(struct seq_state *st, uint64_t ino)
 {
@@ -178,7 +165,8 @@ static void seq_evict(struct modelfs_rt *rt, void *state,
 	}
 }
 
-static int seq_init(struct modelfs_rt *rt, void **state)
+static int seq_init(struct modelfs_rt *rt, const struct modelfs_policy_opts *opts,
+		    void **state)
 {
 	struct seq_state *st;
 
@@ -186,7 +174,7 @@ static int seq_init(struct modelfs_rt *rt, void **state)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	st->window = default_window;
+	st->window = opts->window ? opts->window : MODELFS_SEQ_WINDOW_DEFAULT;
 	*state = st;
 	return 0;
 }

@@ -191,6 +191,7 @@ int modelfs_dispatch(struct modelfs_rt *rt, const struct modelfs_policy *pol,
 	case MODELFS_EV_MISS:
 	case MODELFS_EV_READAHEAD:
 	case MODELFS_EV_CLOSE:
+	case MODELFS_EV_HIT:
 		if (pol && pol->prefetch)
 			pol->prefetch(rt, state, ev);
 		return 0;
