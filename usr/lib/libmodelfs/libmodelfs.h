@@ -131,6 +131,8 @@ extern const struct modelfs_policy modelfs_policy_sequential;
 /* policy "aggregate" */
 extern const struct modelfs_policy modelfs_policy_aggregate;
 #define MODELFS_AGG_STREAMS_DEFAULT 4
+#define MODELFS_AGG_STREAMS_MAX 64		/* more: init() says EINVAL */
+#define MODELFS_AGG_WINDOW_DEFAULT (32ULL << 20) /* per file, all stripes */
 
 /* policy "template" and its store */
 extern const struct modelfs_policy modelfs_policy_template;
