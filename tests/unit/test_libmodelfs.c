@@ -375,16 +375,21 @@ static void test_policy_find(void **state)
 	(void)state;
 	assert_ptr_equal(modelfs_policy_find("sequential"),
 			 &modelfs_policy_sequential);
+	assert_ptr_equal(modelfs_policy_find("template"),
+			 &modelfs_policy_template);
 	assert_ptr_equal(modelfs_policy_find("aggregate"),
 			 &modelfs_policy_aggregate);
 	assert_string_equal(modelfs_policy_sequential.name, "sequential");
+	assert_string_equal(modelfs_policy_template.name, "template");
 	assert_string_equal(modelfs_policy_aggregate.name, "aggregate");
 	assert_null(modelfs_policy_find("nope"));
+	assert_null(modelfs_policy_find("Template"));
 	assert_null(modelfs_policy_find(""));
 	assert_null(modelfs_policy_find(NULL));
 	assert_ptr_equal(modelfs_policies[0], &modelfs_policy_sequential);
-	assert_ptr_equal(modelfs_policies[1], &modelfs_policy_aggregate);
-	assert_null(modelfs_policies[2]);
+	assert_ptr_equal(modelfs_policies[1], &modelfs_policy_template);
+	assert_ptr_equal(modelfs_policies[2], &modelfs_policy_aggregate);
+	assert_null(modelfs_policies[3]);
 }
 
 /* Events in through the channel, the policy's commands out of it. */

@@ -137,6 +137,27 @@ extern const struct modelfs_policy modelfs_policy_aggregate;
 /* policy "template" and its store */
 extern const struct modelfs_policy modelfs_policy_template;
 #define MODELFS_TEMPLATE_DIR "/var/lib/oe-ctld/modelfs"
+/* the default window: 0.25 s of the recorded bandwidth, within these */
+#define MODELFS_TEMPLATE_WINDOW_MIN (8ULL << 20)
+#define MODELFS_TEMPLATE_WINDOW_MAX (256ULL << 20)
+
+/* What a template state found at init(). */
+enum modelfs_template_mode {
+	MODELFS_TEMPLATE_RECORD = 1,	/* none stored: this load is recorded */
+	MODELFS_TEMPLATE_REPLAY,	/* replayed; new or changed files are
+					 * recorded and added at exit() */
+	MODELFS_TEMPLATE_REBUILD,	/* a corrupt one: recorded anew, and
+					 * replaced at exit() */
+};
+
+/* The mode of a state created by modelfs_policy_template.init(). */
+enum modelfs_template_mode modelfs_template_mode(const void *state);
+
+/* "record", "replay" or "rebuild". */
+const char *modelfs_template_mode_name(enum modelfs_template_mode mode);
+
+/* Corrupt templates found by template states since the process started. */
+uint64_t modelfs_template_corrupt_count(void);
 
 /*
  * The template name of the ModelFS mount at @mountpoint: derived from its

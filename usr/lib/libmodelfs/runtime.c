@@ -209,6 +209,7 @@ int modelfs_dispatch(struct modelfs_rt *rt, const struct modelfs_policy *pol,
 
 const struct modelfs_policy *const modelfs_policies[] = {
 	&modelfs_policy_sequential,
+	&modelfs_policy_template,
 	&modelfs_policy_aggregate,
 	NULL,
 };

@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cmocka tests: the "template" policy, with its commands captured by a
+ * fake kernel, its clock faked, and its templates in a scratch directory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libmodelfs.h"
+#include "modelfs_event.h"
+#include "template.h"
+#include "template_corrupt.h"
+
+#define KiB (1ULL << 10)
+#define MiB (1ULL << 20)
+#define GiB (1ULL << 30)
+#define MAX_CMDS 512
+#define MAX_GONE 8
+#define NAME "t.tmpl"
+
+struct fix {
+	char dir[64];
+	char path[128];
+	struct modelfs_rt *rt;
+	const struct modelfs_policy *pol;
+	void *ps;
+	int peer;
+	struct modelfs_cmd cmds[MAX_CMDS];
+	int nr, seen;
+	uint64_t gone[MAX_GONE];	/* inos the fake kernel answers ENOENT */
+	int nr_gone;
+};
+
+static uint64_t fake_ns;
+
+static uint64_t fake_clock(void)
+{
+	return fake_ns;
+}
+
+static int fake_kernel(void *arg, const struct modelfs_cmd *c)
+{
+	struct fix *f = arg;
+	int i;
+
+	if (f->nr < MAX_CMDS)
+		f->cmds[f->nr] = *c;
+	f->nr++;
+	for (i = 0; i < f->nr_gone; i++)
+		if (f->gone[i] == c->ino)
+			return -ENOENT;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	int sv[2];
+
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/oe-tmpl-policy.XXXXXX");
+	if (!mkdtemp(f->dir) ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, NAME);
+	f->rt = modelfs_init_fd(sv[0]);
+	if (!f->rt)
+		return -1;
+	f->peer = sv[1];
+	modelfs_set_cmd_hook(f->rt, fake_kernel, f);
+	f->pol = modelfs_policy_find("template");
+	if (!f->pol)
+		return -1;
+	fake_ns = 1000;
+	modelfs_tmpl_set_clock(fake_clock);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+	char cmd[128];
+
+	if (f->ps)
+		f->pol->exit(f->ps);
+	modelfs_exit(f->rt);
+	close(f->peer);
+	modelfs_tmpl_set_clock(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* A state on the scratch directory's template; its mode. */
+static enum modelfs_template_mode start(struct fix *f, uint64_t window)
+{
+	struct modelfs_policy_opts opts = {
+		.window = window, .template_dir = f->dir, .template_name = NAME,
+	};
+
+	assert_null(f->ps);
+	assert_int_equal(f->pol->init(f->rt, &opts, &f->ps), 0);
+	assert_non_null(f->ps);
+	return modelfs_template_mode(f->ps);
+}
+
+static void stop(struct fix *f)
+{
+	f->pol->exit(f->ps);
+	f->ps = NULL;
+}
+
+static void send_ev(struct fix *f, uint32_t type, uint64_t ino, uint64_t off,
+		    uint64_t len)
+{
+	struct modelfs_event e = make_event(type, ino, off, len);
+
+	assert_int_equal(modelfs_dispatch(f->rt, f->pol, f->ps, &e), 0);
+}
+
+/* The next command must be exactly this one. */
+static void expect_cmd(struct fix *f, uint32_t type, uint64_t ino,
+		       uint64_t off, uint64_t len)
+{
+	const struct modelfs_cmd *c;
+
+	if (f->seen >= f->nr)
+		fail_msg("expected %s ino %llu [%llu, +%llu), got no command",
+			 type == MODELFS_CMD_PREFETCH ? "PREFETCH" : "EVICT",
+			 (unsigned long long)ino, (unsigned long long)off,
+			 (unsigned long long)len);
+	c = &f->cmds[f->seen++];
+	if (c->type != type || c->ino != ino || c->off != off || c->len != len)
+		fail_msg("expected %s ino %llu [%llu, +%llu), got %s ino %llu [%llu, +%llu)",
+			 type == MODELFS_CMD_PREFETCH ? "PREFETCH" : "EVICT",
+			 (unsigned long long)ino, (unsigned long long)off,
+			 (unsigned long long)len,
+			 c->type == MODELFS_CMD_PREFETCH ? "PREFETCH" : "EVICT",
+			 (unsigned long long)c->ino, (unsigned long long)c->off,
+			 (unsigned long long)c->len);
+	assert_int_equal(c->reserved, 0);
+}
+
+#define PF(f, ino, off, len) expect_cmd(f, MODELFS_CMD_PREFETCH, ino, off, len)
+#define EV(f, ino, off, len) expect_cmd(f, MODELFS_CMD_EVICT, ino, off, len)
+
+static void expect_no_more(struct fix *f)
+{
+	if (f->nr != f->seen)
+		fail_msg("%d more command(s), the next: type %u ino %llu [%llu, +%llu)",
+			 f->nr - f->seen, f->cmds[f->seen].type,
+			 (unsigned long long)f->cmds[f->seen].ino,
+			 (unsigned long long)f->cmds[f->seen].off,
+			 (unsigned long long)f->cmds[f->seen].len);
+}
+
+/* Store a template of one file with these ranges (and others if given). */
+static void store(struct fix *f, const struct modelfs_tmpl_file *files,
+		  uint32_t nr, uint64_t load_ns)
+{
+	struct modelfs_tmpl t = {
+		.nr_files = nr, .load_ns = load_ns,
+		.files = (struct modelfs_tmpl_file *)files,
+	};
+
+	assert_int_equal(modelfs_tmpl_save(f->dir, NAME, &t), 0);
+}
+
+static void test_bad_opts(void **state)
+{
+	struct fix *f = *state;
+	char plain[128];
+	const struct modelfs_policy_opts bad[] = {
+		{ .template_dir = f->dir },
+		{ .template_dir = f->dir, .template_name = "" },
+		{ .template_dir = f->dir, .template_name = "a/b" },
+		{ .template_dir = f->dir, .template_name = "/abs" },
+		{ .template_dir = f->dir, .template_name = "." },
+		{ .template_dir = f->dir, .template_name = ".." },
+		{ .template_dir = "", .template_name = "x" },
+		{ .template_dir = f->dir, .template_name = "x", .window = 4095 },
+	};
+	struct modelfs_policy_opts ok = { .template_dir = f->dir,
+					  .template_name = "x" };
+	struct stat sb;
+	void *ps;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ps = NULL;
+		assert_int_equal(f->pol->init(f->rt, &bad[i], &ps), -EINVAL);
+		assert_null(ps);
+	}
+	/* the template directory is a file: that error, not a recording */
+	snprintf(plain, sizeof(plain), "%s/plain", f->dir);
+	assert_int_equal(tc_write(plain, (const unsigned char *)"x", 1), 0);
+	ok.template_dir = plain;
+	assert_int_equal(f->pol->init(f->rt, &ok, &ps), -ENOTDIR);
+
+	/* fine, but nothing recorded: nothing written */
+	ok.template_dir = f->dir;
+	ok.window = 4096;
+	assert_int_equal(f->pol->init(f->rt, &ok, &ps), 0);
+	assert_int_equal(modelfs_template_mode(ps), MODELFS_TEMPLATE_RECORD);
+	{
+		struct modelfs_event e = make_event(MODELFS_EV_OPEN, 1, 0, MiB);
+
+		assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
+	}
+	f->pol->exit(ps);
+	snprintf(plain, sizeof(plain), "%s/x", f->dir);
+	assert_int_equal(stat(plain, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+	expect_no_more(f);
+
+	/* a missing directory is made at init, not only when saving */
+	snprintf(plain, sizeof(plain), "%s/new/sub", f->dir);
+	ok.template_dir = plain;
+	ok.window = 0;
+	assert_int_equal(f->pol->init(f->rt, &ok, &ps), 0);
+	assert_int_equal(stat(plain, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 07777, 0755);
+	f->pol->exit(ps);
+
+	assert_string_equal(modelfs_template_mode_name(MODELFS_TEMPLATE_RECORD), "record");
+	assert_string_equal(modelfs_template_mode_name(MODELFS_TEMPLATE_REPLAY), "replay");
+	assert_string_equal(modelfs_template_mode_name(MODELFS_TEMPLATE_REBUILD), "rebuild");
+}
+
+static void test_record(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl t;
+	const struct modelfs_tmpl_file *a, *b;
+
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_RECORD);
+	fake_ns = 1000;
+	send_ev(f, MODELFS_EV_OPEN, 10, 0, 10 * MiB);
+	fake_ns = 2000;
+	send_ev(f, MODELFS_EV_MISS, 10, 0, 4 * KiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 10, 4 * KiB, 124 * KiB);	/* adjacent */
+	send_ev(f, MODELFS_EV_READAHEAD, 10, 128 * KiB, 128 * KiB);
+	send_ev(f, MODELFS_EV_MISS, 10, MiB, 4 * KiB);			/* a new run */
+	send_ev(f, MODELFS_EV_READAHEAD, 10, MiB, 128 * KiB);		/* overlaps */
+	send_ev(f, MODELFS_EV_MISS, 10, 0, 4 * KiB);			/* read again */
+	send_ev(f, MODELFS_EV_MISS, 10, 4 * KiB, 4 * KiB);
+	send_ev(f, MODELFS_EV_HIT, 10, 5 * MiB, 4 * KiB);		/* ignored */
+	send_ev(f, MODELFS_EV_OPEN, 11, 0, 5000);
+	send_ev(f, MODELFS_EV_READAHEAD, 11, 0, 8192);			/* cut at size */
+	send_ev(f, MODELFS_EV_MISS, 11, 8192, 4 * KiB);			/* past EOF */
+	send_ev(f, MODELFS_EV_MISS, 12, 0, 4 * KiB);			/* never opened */
+	send_ev(f, MODELFS_EV_OPEN, 13, 0, 4096);			/* never read */
+	send_ev(f, MODELFS_EV_CLOSE, 10, 0, 10 * MiB);
+	fake_ns = 5000000000ULL;
+	send_ev(f, MODELFS_EV_READAHEAD, 11, 0, 4096);			/* inside */
+	fake_ns = 9000000000ULL;
+	send_ev(f, MODELFS_EV_CLOSE, 11, 0, 5000);			/* not I/O */
+	/* recording asks the kernel for nothing */
+	expect_no_more(f);
+	stop(f);
+
+	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(t.load_ns, 5000000000ULL - 1000);
+	assert_int_equal(t.nr_files, 2);
+	assert_int_equal(t.nr_ranges, 4);
+	a = &t.files[0];
+	b = &t.files[1];
+	assert_int_equal(a->ino, 10);
+	assert_int_equal(a->size, 10 * MiB);
+	assert_int_equal(a->nr, 3);
+	assert_int_equal(a->r[0].off, 0);
+	assert_int_equal(a->r[0].len, 256 * KiB);
+	assert_int_equal(a->r[1].off, MiB);
+	assert_int_equal(a->r[1].len, 128 * KiB);
+	assert_int_equal(a->r[2].off, 0);
+	assert_int_equal(a->r[2].len, 8 * KiB);
+	assert_int_equal(b->ino, 11);
+	assert_int_equal(b->size, 5000);
+	assert_int_equal(b->nr, 1);
+	assert_int_equal(b->r[0].off, 0);
+	assert_int_equal(b->r[0].len, 5000);
+	modelfs_tmpl_free(&t);
+}
+
+/* Recorded, saved, loaded: the next load prefetches what was read. */
+static void test_roundtrip(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_template_info info;
+
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_RECORD);
+	send_ev(f, MODELFS_EV_OPEN, 20, 0, 8 * MiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 20, 4 * MiB, MiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 20, 0, 512 * KiB);
+	send_ev(f, MODELFS_EV_MISS, 20, 6 * MiB, 4 * KiB);
+	send_ev(f, MODELFS_EV_OPEN, 21, 0, 3 * MiB);
+	fake_ns += 1000000000ULL;
+	send_ev(f, MODELFS_EV_READAHEAD, 21, 0, 3 * MiB);
+	expect_no_more(f);
+	stop(f);
+	assert_int_equal(modelfs_template_info(f->path, &info), 0);
+	assert_int_equal(info.files, 2);
+	assert_int_equal(info.ranges, 4);
+	assert_int_equal(info.bytes, MiB + 512 * KiB + 4 * KiB + 3 * MiB);
+	assert_int_equal(info.load_ns, 1000000000ULL);
+
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 21, 0, 3 * MiB);
+	PF(f, 21, 0, 2 * MiB);
+	PF(f, 21, 2 * MiB, MiB);
+	send_ev(f, MODELFS_EV_OPEN, 20, 0, 8 * MiB);
+	PF(f, 20, 4 * MiB, MiB);
+	PF(f, 20, 0, 512 * KiB);
+	PF(f, 20, 6 * MiB, 4 * KiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+/* Prefetch within the window; evict what the reader has passed. */
+static void test_window_and_evict(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = {
+		{ 0, 5 * MiB }, { 32 * MiB, 3 * MiB }, { 8 * MiB, 4 * MiB },
+	};
+	struct modelfs_tmpl_file file = { 20, 64 * MiB, 3, r };
+
+	store(f, &file, 1, 1);
+	assert_int_equal(start(f, 8 * MiB), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 20, 0, 64 * MiB);
+	/* 8 MiB: the first range and the second, in 2 MiB chunks */
+	PF(f, 20, 0, 2 * MiB);
+	PF(f, 20, 2 * MiB, 2 * MiB);
+	PF(f, 20, 4 * MiB, MiB);
+	PF(f, 20, 32 * MiB, 2 * MiB);
+	PF(f, 20, 34 * MiB, MiB);
+	expect_no_more(f);
+	/* the reader used the first chunk: it goes, the next comes */
+	send_ev(f, MODELFS_EV_HIT, 20, 0, 2 * MiB);
+	EV(f, 20, 0, 2 * MiB);
+	PF(f, 20, 8 * MiB, 2 * MiB);
+	expect_no_more(f);
+	/* the rest of the first range */
+	send_ev(f, MODELFS_EV_HIT, 20, 2 * MiB, 3 * MiB);
+	EV(f, 20, 2 * MiB, 3 * MiB);
+	PF(f, 20, 10 * MiB, 2 * MiB);
+	expect_no_more(f);
+	/* less than a chunk passed: kept for now */
+	send_ev(f, MODELFS_EV_HIT, 20, 32 * MiB, MiB);
+	expect_no_more(f);
+	/* behind the reader: nothing */
+	send_ev(f, MODELFS_EV_HIT, 20, 0, 4 * KiB);
+	send_ev(f, MODELFS_EV_MISS, 20, 4 * MiB, 4 * KiB);
+	/* not in the template at all: nothing */
+	send_ev(f, MODELFS_EV_MISS, 20, 60 * MiB, 4 * KiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 20, 33 * MiB, 2 * MiB);
+	EV(f, 20, 32 * MiB, 3 * MiB);
+	send_ev(f, MODELFS_EV_HIT, 20, 8 * MiB, 4 * MiB);
+	EV(f, 20, 8 * MiB, 4 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_CLOSE, 20, 0, 64 * MiB);
+	expect_no_more(f);
+	stop(f);
+	/* nothing new: the template is as it was */
+	{
+		struct modelfs_template_info info;
+
+		assert_int_equal(modelfs_template_info(f->path, &info), 0);
+		assert_int_equal(info.load_ns, 1);
+	}
+}
+
+/* The reader outruns the prefetch: skip to it, evict what it passed. */
+static void test_reader_ahead(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = { { 0, 100 * MiB } };
+	struct modelfs_tmpl_file file = { 30, 100 * MiB, 1, r };
+
+	store(f, &file, 1, 1);
+	assert_int_equal(start(f, 4 * MiB), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 30, 0, 100 * MiB);
+	PF(f, 30, 0, 2 * MiB);
+	PF(f, 30, 2 * MiB, 2 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_MISS, 30, 10 * MiB, 4 * KiB);
+	EV(f, 30, 0, 10 * MiB + 4 * KiB);
+	PF(f, 30, 10 * MiB + 4 * KiB, 2 * MiB);
+	PF(f, 30, 12 * MiB + 4 * KiB, 2 * MiB);
+	expect_no_more(f);
+	/*
+	 * Readahead of [20M, 20.5M): the reader is past 19.5M only, the
+	 * kernel has the rest up to 20.5M.
+	 */
+	send_ev(f, MODELFS_EV_READAHEAD, 30, 20 * MiB, 512 * KiB);
+	EV(f, 30, 10 * MiB + 4 * KiB, 19 * MiB + 512 * KiB - 10 * MiB - 4 * KiB);
+	PF(f, 30, 20 * MiB + 512 * KiB, 2 * MiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+/* A range read again later stays until that read; pressure takes it first. */
+static void test_reread_kept(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = {
+		{ 0, MiB }, { MiB, MiB }, { 0, MiB }, { 2 * MiB, MiB },
+	};
+	struct modelfs_tmpl_file file = { 40, 4 * MiB, 4, r };
+
+	store(f, &file, 1, 1);
+	assert_int_equal(start(f, 8 * MiB), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 40, 0, 4 * MiB);
+	PF(f, 40, 0, MiB);
+	PF(f, 40, MiB, MiB);
+	PF(f, 40, 0, MiB);
+	PF(f, 40, 2 * MiB, MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 40, 0, MiB);
+	expect_no_more(f);		/* read again later: kept */
+	send_ev(f, MODELFS_EV_HIT, 40, MiB, MiB);
+	EV(f, 40, MiB, MiB);
+	expect_no_more(f);
+	/* pressure: the kept range the reader has passed goes first */
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	EV(f, 40, 0, MiB);
+	expect_no_more(f);
+	/* the second read of it: its last, so it goes */
+	send_ev(f, MODELFS_EV_HIT, 40, 0, MiB);
+	EV(f, 40, 0, MiB);
+	send_ev(f, MODELFS_EV_HIT, 40, 2 * MiB, MiB);
+	EV(f, 40, 2 * MiB, MiB);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 100);
+	expect_no_more(f);		/* open, nothing left to give */
+	/* closed: the whole file, once */
+	send_ev(f, MODELFS_EV_CLOSE, 40, 0, 4 * MiB);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	EV(f, 40, 0, 4 * MiB);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	expect_no_more(f);
+	/* opened again: replayed from the start */
+	send_ev(f, MODELFS_EV_OPEN, 40, 0, 4 * MiB);
+	PF(f, 40, 0, MiB);
+	PF(f, 40, MiB, MiB);
+	PF(f, 40, 0, MiB);
+	PF(f, 40, 2 * MiB, MiB);
+	send_ev(f, MODELFS_EV_HIT, 40, 0, 2 * MiB);
+	EV(f, 40, MiB, MiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+/* PRESSURE: passed pages of open files first, then closed files. */
+static void test_pressure_order(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = { { 0, 8 * MiB } };
+	struct modelfs_tmpl_file files[] = {
+		{ 50, 8 * MiB, 1, r }, { 51, 8 * MiB, 1, r },
+	};
+	int i;
+
+	store(f, files, 2, 1);
+	assert_int_equal(start(f, 32 * MiB), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 50, 0, 8 * MiB);
+	send_ev(f, MODELFS_EV_OPEN, 51, 0, 8 * MiB);
+	for (i = 0; i < 4; i++)
+		PF(f, 50, i * 2 * MiB, 2 * MiB);
+	for (i = 0; i < 4; i++)
+		PF(f, 51, i * 2 * MiB, 2 * MiB);
+	send_ev(f, MODELFS_EV_HIT, 50, 0, MiB + 6 * KiB);
+	send_ev(f, MODELFS_EV_CLOSE, 51, 0, 8 * MiB);
+	expect_no_more(f);
+	/* whole pages the reader has passed, not the one it is in */
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 100);
+	EV(f, 50, 0, MiB + 4 * KiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 300);
+	EV(f, 51, 0, 8 * MiB);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
+	expect_no_more(f);
+	stop(f);
+}
+
+/* One window for all open files; the file opened first goes first. */
+static void test_window_shared(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = { { 0, 8 * MiB } };
+	struct modelfs_tmpl_file files[] = {
+		{ 60, 8 * MiB, 1, r }, { 61, 8 * MiB, 1, r },
+	};
+
+	store(f, files, 2, 1);
+	assert_int_equal(start(f, 4 * MiB), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 60, 0, 8 * MiB);
+	PF(f, 60, 0, 2 * MiB);
+	PF(f, 60, 2 * MiB, 2 * MiB);
+	send_ev(f, MODELFS_EV_OPEN, 61, 0, 8 * MiB);
+	expect_no_more(f);
+	/* a closed file's prefetch no longer holds the window */
+	send_ev(f, MODELFS_EV_CLOSE, 60, 0, 8 * MiB);
+	PF(f, 61, 0, 2 * MiB);
+	PF(f, 61, 2 * MiB, 2 * MiB);
+	expect_no_more(f);
+	/* back: its prefetch counts again, and it is now the later one */
+	send_ev(f, MODELFS_EV_OPEN, 60, 0, 8 * MiB);
+	send_ev(f, MODELFS_EV_HIT, 61, 0, 4 * MiB);
+	EV(f, 61, 0, 4 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 60, 0, 4 * MiB);
+	EV(f, 60, 0, 4 * MiB);
+	PF(f, 61, 4 * MiB, 2 * MiB);
+	PF(f, 61, 6 * MiB, 2 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_CLOSE, 61, 0, 8 * MiB);
+	PF(f, 60, 4 * MiB, 2 * MiB);
+	PF(f, 60, 6 * MiB, 2 * MiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+/* The default window: a quarter second of the recorded bandwidth. */
+static void check_default_window(struct fix *f, uint64_t bytes,
+				 uint64_t load_ns, uint64_t want)
+{
+	struct modelfs_tmpl_range r[] = { { 0, bytes } };
+	struct modelfs_tmpl_file file = { 70, GiB, 1, r };
+	uint64_t off;
+
+	store(f, &file, 1, load_ns);
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 70, 0, GiB);
+	for (off = 0; off < want; off += 2 * MiB)
+		PF(f, 70, off, 2 * MiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+static void test_default_window(void **state)
+{
+	struct fix *f = *state;
+
+	/* 64 MiB in 1 s: 16 MiB */
+	check_default_window(f, 64 * MiB, 1000000000ULL, 16 * MiB);
+	/* slow: at least 8 MiB */
+	check_default_window(f, 64 * MiB, 100000000000ULL, 8 * MiB);
+	/* fast: at most 256 MiB */
+	check_default_window(f, GiB, 1000000ULL, 256 * MiB);
+	check_default_window(f, GiB, 0, 256 * MiB);
+	assert_int_equal(MODELFS_TEMPLATE_WINDOW_MIN, 8 * MiB);
+	assert_int_equal(MODELFS_TEMPLATE_WINDOW_MAX, 256 * MiB);
+}
+
+/* A file whose size changed is recorded again; the others are kept. */
+static void test_size_changed(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r70[] = { { 0, 64 * KiB } };
+	struct modelfs_tmpl_range r71[] = { { 0, 2 * MiB } };
+	struct modelfs_tmpl_file files[] = {
+		{ 70, MiB, 1, r70 }, { 71, 2 * MiB, 1, r71 },
+	};
+	struct modelfs_tmpl t;
+	struct stat sb;
+
+	store(f, files, 2, 1000);
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 70, 0, MiB + 4 * KiB);
+	expect_no_more(f);		/* not replayed */
+	send_ev(f, MODELFS_EV_READAHEAD, 70, 0, 128 * KiB);
+	send_ev(f, MODELFS_EV_HIT, 70, 0, 4 * KiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_OPEN, 71, 0, 2 * MiB);
+	PF(f, 71, 0, 2 * MiB);
+	expect_no_more(f);
+	stop(f);
+
+	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(t.nr_files, 2);
+	assert_int_equal(t.files[0].ino, 71);
+	assert_int_equal(t.files[0].size, 2 * MiB);
+	assert_int_equal(t.files[0].nr, 1);
+	assert_int_equal(t.files[0].r[0].len, 2 * MiB);
+	assert_int_equal(t.files[1].ino, 70);
+	assert_int_equal(t.files[1].size, MiB + 4 * KiB);
+	assert_int_equal(t.files[1].nr, 1);
+	assert_int_equal(t.files[1].r[0].off, 0);
+	assert_int_equal(t.files[1].r[0].len, 128 * KiB);
+	/* the recorded bandwidth is kept */
+	assert_int_equal(t.load_ns, (uint64_t)(1000.0 * (double)(2 * MiB + 128 * KiB) /
+					       (double)(2 * MiB + 64 * KiB)));
+	modelfs_tmpl_free(&t);
+
+	/* changed and not read at all: its stale record goes */
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 71, 0, 5);
+	stop(f);
+	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(t.nr_files, 1);
+	assert_int_equal(t.files[0].ino, 70);
+	modelfs_tmpl_free(&t);
+	/* and when nothing is left, the template goes */
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 70, 0, 5);
+	stop(f);
+	assert_int_equal(stat(f->path, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+	expect_no_more(f);
+}
+
+/* Files the template does not know are recorded and added at exit. */
+static void test_new_files_added(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = { { 0, 4 * KiB } };
+	struct modelfs_tmpl_file file = { 80, MiB, 1, r };
+	struct modelfs_tmpl t;
+	struct stat sb;
+	ino_t before;
+
+	store(f, &file, 1, 1000);
+	assert_int_equal(stat(f->path, &sb), 0);
+	before = sb.st_ino;
+	/* a new file opened but not read: nothing to add, no rewrite */
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 81, 0, MiB);
+	stop(f);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_ino, before);
+
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 81, 0, MiB);
+	send_ev(f, MODELFS_EV_READAHEAD, 81, 0, 12 * KiB);
+	send_ev(f, MODELFS_EV_OPEN, 80, 0, MiB);
+	PF(f, 80, 0, 4 * KiB);
+	expect_no_more(f);
+	stop(f);
+	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(t.nr_files, 2);
+	assert_int_equal(t.files[0].ino, 80);
+	assert_int_equal(t.files[1].ino, 81);
+	assert_int_equal(t.files[1].r[0].len, 12 * KiB);
+	assert_int_equal(t.load_ns, 4000);
+	modelfs_tmpl_free(&t);
+}
+
+/* Any corrupt template: recorded anew, and replaced at exit. */
+static void test_corrupt_replaced(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_template_info info;
+	struct modelfs_tmpl t;
+	uint64_t count;
+	size_t i;
+
+	for (i = 0; i < TC_NR_KINDS; i++) {
+		assert_int_equal(tc_make_corrupt(f->dir, NAME, &tc_kinds[i]), 0);
+		count = modelfs_template_corrupt_count();
+		if (start(f, 0) != MODELFS_TEMPLATE_REBUILD)
+			fail_msg("%s: not rebuilt", tc_kinds[i].name);
+		assert_int_equal(modelfs_template_corrupt_count(), count + 1);
+		/* ino 100 is in the good template: not replayed from a bad one */
+		send_ev(f, MODELFS_EV_OPEN, 100, 0, MiB);
+		send_ev(f, MODELFS_EV_READAHEAD, 100, 64 * KiB, 64 * KiB);
+		expect_no_more(f);
+		stop(f);
+		assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+		assert_int_equal(t.nr_files, 1);
+		assert_int_equal(t.files[0].ino, 100);
+		assert_int_equal(t.files[0].r[0].off, 64 * KiB);
+		assert_int_equal(t.files[0].r[0].len, 64 * KiB);
+		modelfs_tmpl_free(&t);
+	}
+	/* nothing recorded: the corrupt one stays, and is never used */
+	assert_int_equal(tc_make_corrupt(f->dir, NAME, &tc_kinds[5]), 0);
+	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REBUILD);
+	stop(f);
+	assert_int_equal(modelfs_template_info(f->path, &info), -EBADMSG);
+}
+
+/* The corruption is said once, on stderr, whatever the load does. */
+static void test_corrupt_logged_once(void **state)
+{
+	struct fix *f = *state;
+	char log[128], buf[1024], *p;
+	int fd, saved, n, lines = 0;
+
+	assert_int_equal(tc_make_corrupt(f->dir, NAME, &tc_kinds[6]), 0);
+	snprintf(log, sizeof(log), "%s/stderr", f->dir);
+	fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	start(f, 0);
+	send_ev(f, MODELFS_EV_OPEN, 100, 0, MiB);
+	send_ev(f, MODELFS_EV_MISS, 100, 0, 4 * KiB);
+	stop(f);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = (int)pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, "is corrupt")); p++)
+		lines++;
+	assert_int_equal(lines, 1);
+	assert_non_null(strstr(buf, f->path));
+}
+
+static void test_enoent_forgets(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = { { 0, 8 * MiB } };
+	struct modelfs_tmpl_file file = { 110, 8 * MiB, 1, r };
+
+	store(f, &file, 1, 1);
+	assert_int_equal(start(f, 4 * MiB), MODELFS_TEMPLATE_REPLAY);
+	f->gone[f->nr_gone++] = 110;
+	send_ev(f, MODELFS_EV_OPEN, 110, 0, 8 * MiB);
+	PF(f, 110, 0, 2 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 110, 0, 2 * MiB);
+	send_ev(f, MODELFS_EV_CLOSE, 110, 0, 8 * MiB);
+	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1000);
+	expect_no_more(f);
+	/* back: replayed afresh */
+	f->nr_gone = 0;
+	send_ev(f, MODELFS_EV_OPEN, 110, 0, 8 * MiB);
+	PF(f, 110, 0, 2 * MiB);
+	PF(f, 110, 2 * MiB, 2 * MiB);
+	expect_no_more(f);
+	/* gone when evicted: forgotten too */
+	f->gone[f->nr_gone++] = 110;
+	send_ev(f, MODELFS_EV_HIT, 110, 0, 3 * MiB);
+	EV(f, 110, 0, 3 * MiB);
+	send_ev(f, MODELFS_EV_HIT, 110, 3 * MiB, MiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_bad_opts),
+		T(test_record),
+		T(test_roundtrip),
+		T(test_window_and_evict),
+		T(test_reader_ahead),
+		T(test_reread_kept),
+		T(test_pressure_order),
+		T(test_window_shared),
+		T(test_default_window),
+		T(test_size_changed),
+		T(test_new_files_added),
+		T(test_corrupt_replaced),
+		T(test_corrupt_logged_once),
+		T(test_enoent_forgets),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("policy_template", tests, NULL, NULL);
+}
