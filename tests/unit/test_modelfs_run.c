@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -183,24 +184,124 @@ static void test_channel_closed(void **state)
 	assert_non_null(strstr(out, "events=0"));
 }
 
+/* Exit code 2 and @msg on stderr for these arguments. */
+static void expect_usage_error(const char *const *args, const char *msg)
+{
+	char out[512], err[4096];
+	struct run r;
+
+	start(&r, args);
+	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 2);
+	if (!strstr(err, msg))
+		fail_msg("'%s' not in: %s", msg, err);
+	assert_string_equal(out, "");
+}
+
 static void test_usage(void **state)
 {
 	static const char *const bad_policy[] = { "--policy", "nope", NULL };
 	static const char *const bad_window[] = { "--window", "12q", NULL };
+	static const char *const tiny_window[] = { "--window", "100", NULL };
 	static const char *const both[] = { "/mnt", NULL };
+	static const char *const streams0[] = { "--streams", "0", NULL };
+	static const char *const streams65[] = { "--streams", "65", NULL };
+	static const char *const streams4k[] = { "--streams", "4k", NULL };
+	static const char *const streamsx[] = { "--streams", "x", NULL };
+	static const char *const tmpl_slash[] = { "--template", "a/b", NULL };
+	static const char *const tmpl_empty[] = { "--template", "", NULL };
+	static const char *const tmpl_dots[] = { "--template", "..", NULL };
+	static const char *const tdir_empty[] = { "--template-dir", "", NULL };
+	static const char *const no_name[] = { "--policy", "template", NULL };
+
+	(void)state;
+	expect_usage_error(bad_policy, "unknown policy 'nope'");
+	expect_usage_error(bad_window, "bad --window '12q'");
+	expect_usage_error(tiny_window, "bad --window '100'");
+	expect_usage_error(both, "MOUNTPOINT and --channel-fd exclude each other");
+	expect_usage_error(streams0, "bad --streams '0': want 1 to 64");
+	expect_usage_error(streams65, "bad --streams '65'");
+	expect_usage_error(streams4k, "bad --streams '4k'");
+	expect_usage_error(streamsx, "bad --streams 'x'");
+	expect_usage_error(tmpl_slash, "bad --template 'a/b'");
+	expect_usage_error(tmpl_empty, "bad --template ''");
+	expect_usage_error(tmpl_dots, "bad --template '..'");
+	expect_usage_error(tdir_empty, "bad --template-dir ''");
+	expect_usage_error(no_name, "template needs --template NAME with --channel-fd");
+}
+
+/* Record on the first run, replay on the second, rebuild a corrupt one. */
+static void test_template(void **state)
+{
+	char dir[] = "/tmp/oe-mfsrun.XXXXXX", path[64], want[256];
+	const char *args[] = { "--policy", "template", "--template-dir", dir,
+			       "--template", "t", "--count", "3", NULL };
+	struct modelfs_template_info info;
 	char out[512], err[1024];
+	struct run r;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t", dir);
+
+	start(&r, args);
+	send_ev(&r, MODELFS_EV_OPEN, 5, 0, 4 * MiB);
+	send_ev(&r, MODELFS_EV_READAHEAD, 5, 0, MiB);
+	send_ev(&r, MODELFS_EV_CLOSE, 5, 0, 4 * MiB);
+	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "modelfs-run: policy=template events=3 overflows=0 prefetch=0 evict=0 cmd_errors=0\n");
+	snprintf(want, sizeof(want), "modelfs-run: policy template attached to an inherited channel\n"
+		 "modelfs-run: template %s: record (none stored yet)\n", path);
+	assert_string_equal(err, want);
+	assert_int_equal(modelfs_template_info(path, &info), 0);
+	assert_int_equal(info.files, 1);
+	assert_int_equal(info.bytes, MiB);
+
+	args[7] = "2";
+	start(&r, args);
+	send_ev(&r, MODELFS_EV_OPEN, 5, 0, 4 * MiB);
+	expect_cmd(&r, MODELFS_CMD_PREFETCH, 5, 0, MiB);
+	send_ev(&r, MODELFS_EV_CLOSE, 5, 0, 4 * MiB);
+	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "modelfs-run: template %s: replay\n", path);
+	assert_non_null(strstr(err, want));
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "junk", 4), 4);
+	close(fd);
+	assert_int_equal(modelfs_template_info(path, &info), -EBADMSG);
+	args[7] = "3";
+	start(&r, args);
+	send_ev(&r, MODELFS_EV_OPEN, 5, 0, 4 * MiB);
+	send_ev(&r, MODELFS_EV_READAHEAD, 5, 0, 2 * MiB);
+	send_ev(&r, MODELFS_EV_CLOSE, 5, 0, 4 * MiB);
+	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "modelfs-run: template %s: rebuild (the stored one is corrupt; recording a new one)\n",
+		 path);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(modelfs_template_info(path, &info), 0);
+	assert_int_equal(info.bytes, 2 * MiB);
+
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_aggregate(void **state)
+{
+	static const char *const args[] = { "--policy", "aggregate", "--streams", "2",
+					    "--window", "4M", "--count", "1", NULL };
+	char out[512], err[512];
 	struct run r;
 
 	(void)state;
-	start(&r, bad_policy);
-	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 2);
-	assert_non_null(strstr(err, "unknown policy 'nope'"));
-	start(&r, bad_window);
-	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 2);
-	assert_non_null(strstr(err, "bad --window"));
-	start(&r, both);
-	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 2);
-	assert_string_equal(out, "");
+	start(&r, args);
+	send_ev(&r, MODELFS_EV_OPEN, 7, 0, 8 * MiB);
+	expect_cmd(&r, MODELFS_CMD_PREFETCH, 7, 0, 2 * MiB);
+	expect_cmd(&r, MODELFS_CMD_PREFETCH, 7, 4 * MiB, 2 * MiB);
+	assert_int_equal(finish(&r, out, sizeof(out), err, sizeof(err)), 0);
+	assert_string_equal(out, "modelfs-run: policy=aggregate events=1 overflows=0 prefetch=2 evict=0 cmd_errors=0\n");
+	assert_string_equal(err, "modelfs-run: policy aggregate attached to an inherited channel\n");
 }
 
 int main(void)
@@ -210,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_sigterm),
 		cmocka_unit_test(test_channel_closed),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_aggregate),
 	};
 
 	return cmocka_run_group_tests_name("modelfs_run", tests, NULL, NULL);

@@ -2,12 +2,13 @@
 /*
  * modelfs-run: run a ModelFS policy for one mount in the foreground.
  *
- *   modelfs-run [--policy NAME] [--window BYTES] [--count N] MOUNTPOINT
+ *   modelfs-run [--policy NAME] [--window BYTES] [--streams N]
+ *               [--template-dir DIR] [--template NAME] [--count N] MOUNTPOINT
  *   modelfs-run [...] --channel-fd FD
  *
  * --channel-fd runs on a channel fd inherited from the parent (one that
  * attached already, or a SOCK_SEQPACKET socket in tests) instead of
- * attaching to a mount.
+ * attaching to a mount; the template policy then needs --template.
  *
  * Exit: 0 stopped by SIGTERM/SIGINT or after N events, 1 runtime error,
  * 2 usage error.
@@ -26,6 +27,8 @@
 #include "libmodelfs.h"
 
 #define EVENT_BATCH 64
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -38,15 +41,24 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: modelfs-run [--policy NAME] [--window BYTES] [--count N] MOUNTPOINT\n"
-		"  --policy NAME   policy to run (default: sequential); one of:");
+	fprintf(f, "usage: modelfs-run [OPTIONS] MOUNTPOINT\n"
+		"       modelfs-run [OPTIONS] --channel-fd FD\n"
+		"  --policy NAME      policy to run (default: sequential); one of:");
 	for (i = 0; modelfs_policies[i]; i++)
 		fprintf(f, " %s", modelfs_policies[i]->name);
-	fprintf(f, "\n  --window BYTES  sequential readahead window, suffix K, M or G allowed\n"
-		"                  (default: %llu)\n"
-		"  --count N       stop after N events\n"
-		"  --channel-fd FD use an inherited channel instead of MOUNTPOINT\n",
-		(unsigned long long)MODELFS_SEQ_WINDOW_DEFAULT);
+	fprintf(f, "\n  --window BYTES     bytes kept prefetched ahead, suffix K, M or G allowed\n"
+		"                     (default: sequential %lluM, aggregate %lluM, template\n"
+		"                     0.25 s of the recorded bandwidth within %lluM..%lluM)\n"
+		"  --streams N        aggregate: parallel streams per file, 1..%d (default: %d)\n"
+		"  --template-dir DIR template: where templates are kept\n"
+		"                     (default: " MODELFS_TEMPLATE_DIR ")\n"
+		"  --template NAME    template: this mount's template file in DIR\n"
+		"                     (default: named after the mount's lower directory)\n"
+		"  --count N          stop after N events\n"
+		"  --channel-fd FD    use an inherited channel instead of MOUNTPOINT\n",
+		MODELFS_SEQ_WINDOW_DEFAULT >> 20, MODELFS_AGG_WINDOW_DEFAULT >> 20,
+		MODELFS_TEMPLATE_WINDOW_MIN >> 20, MODELFS_TEMPLATE_WINDOW_MAX >> 20,
+		MODELFS_AGG_STREAMS_MAX, MODELFS_AGG_STREAMS_DEFAULT);
 }
 
 /* A positive number with an optional binary K/M/G suffix; -1 if bad. */
@@ -94,6 +106,22 @@ static void print_stats(const char *policy, const struct modelfs_stats *s)
 	fflush(stdout);
 }
 
+/* A usage error: say what is wrong, show the usage, exit code 2. */
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "modelfs-run: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+static bool bad_template_name(const char *s)
+{
+	return !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") ||
+	       strlen(s) > NAME_MAX;
+}
+
 static const char *attach_error(int err)
 {
 	switch (err) {
@@ -113,6 +141,9 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "streams", required_argument, NULL, 's' },
+		{ "template-dir", required_argument, NULL, 'd' },
+		{ "template", required_argument, NULL, 't' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "channel-fd", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,7 +152,8 @@ int main(int argc, char **argv)
 	const struct modelfs_policy *pol = &modelfs_policy_sequential;
 	struct modelfs_policy_opts popts = { 0 };
 	struct modelfs_event evs[EVENT_BATCH];
-	uint64_t window = 0, count = 0, seen = 0, chan = 0;
+	uint64_t count = 0, seen = 0, chan = 0, streams;
+	char tname[NAME_MAX + 1];
 	bool have_chan = false;
 	struct sigaction sa;
 	sigset_t block, orig;
@@ -133,18 +165,31 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			pol = modelfs_policy_find(optarg);
-			if (!pol) {
-				fprintf(stderr, "modelfs-run: unknown policy '%s'\n", optarg);
-				usage(stderr);
-				return 2;
-			}
+			if (!pol)
+				return bad_usage("unknown policy '%s'", optarg);
 			break;
 		case 'w':
-			if (parse_size(optarg, &window) < 0) {
-				fprintf(stderr, "modelfs-run: bad --window '%s': want a positive byte count\n", optarg);
-				usage(stderr);
-				return 2;
-			}
+			if (parse_size(optarg, &popts.window) < 0 ||
+			    popts.window < MODELFS_PAGE_SIZE)
+				return bad_usage("bad --window '%s': want a byte count of at least 4K", optarg);
+			break;
+		case 's':
+			if (parse_size(optarg, &streams) < 0 ||
+			    strpbrk(optarg, "kKmMgG") ||
+			    streams > MODELFS_AGG_STREAMS_MAX)
+				return bad_usage("bad --streams '%s': want 1 to "
+						 STR(MODELFS_AGG_STREAMS_MAX), optarg);
+			popts.streams = (unsigned int)streams;
+			break;
+		case 'd':
+			if (!*optarg)
+				return bad_usage("bad --template-dir '%s': want a directory", optarg);
+			popts.template_dir = optarg;
+			break;
+		case 't':
+			if (bad_template_name(optarg))
+				return bad_usage("bad --template '%s': want a file name, no '/'", optarg);
+			popts.template_name = optarg;
 			break;
 		case 'c':
 			if (parse_size(optarg, &count) < 0) {
@@ -179,7 +224,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	popts.window = window;
+	if (pol == &modelfs_policy_template && have_chan && !popts.template_name)
+		return bad_usage("%s needs --template NAME with --channel-fd", pol->name);
 
 	/* The signals stay blocked except inside ppoll(): no lost wake-up. */
 	sigemptyset(&block);
@@ -209,16 +255,36 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (pol == &modelfs_policy_template && !popts.template_name) {
+		n = modelfs_template_name(argv[optind], tname, sizeof(tname));
+		if (n < 0) {
+			fprintf(stderr, "modelfs-run: %s: no template name: %s\n",
+				argv[optind], n == -ENOTTY ? "not a ModelFS mount" : strerror(-n));
+			modelfs_exit(rt);
+			return 1;
+		}
+		popts.template_name = tname;
+	}
 	if (pol->init) {
 		n = pol->init(rt, &popts, &state);
 		if (n < 0) {
-			fprintf(stderr, "modelfs-run: policy %s: init: %s\n", pol->name, strerror(-n));
+			fprintf(stderr, "modelfs-run: policy %s: init: %s\n", pol->name,
+				n == -EINVAL ? "invalid options" : strerror(-n));
 			modelfs_exit(rt);
-			return 1;
+			return n == -EINVAL ? 2 : 1;
 		}
 	}
 	fprintf(stderr, "modelfs-run: policy %s attached to %s\n", pol->name,
 		have_chan ? "an inherited channel" : argv[optind]);
+	if (pol == &modelfs_policy_template) {
+		enum modelfs_template_mode mode = modelfs_template_mode(state);
+
+		fprintf(stderr, "modelfs-run: template %s/%s: %s%s\n",
+			popts.template_dir ? popts.template_dir : MODELFS_TEMPLATE_DIR,
+			popts.template_name, modelfs_template_mode_name(mode),
+			mode == MODELFS_TEMPLATE_RECORD ? " (none stored yet)" :
+			mode == MODELFS_TEMPLATE_REBUILD ? " (the stored one is corrupt; recording a new one)" : "");
+	}
 
 	while (!stop_signal && (!count || seen < count)) {
 		struct pollfd pfd = { .fd = modelfs_fd(rt), .events = POLLIN };
