@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -118,6 +119,121 @@ static void test_error_reply(void **state)
 	free(s);
 }
 
+static void test_modelfs_commands(void **state)
+{
+	struct ctl_request r;
+
+	(void)state;
+	assert_int_equal(parse("{\"cmd\":\"modelfs.mounts\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_MODELFS_MOUNTS);
+	assert_string_equal(r.feature, "modelfs");
+	assert_false(r.needs_admin);
+	assert_string_equal(r.mount, "");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.templates\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_MODELFS_TEMPLATES);
+	assert_false(r.needs_admin);
+
+	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"mount\":\"/mnt/m\",\"policy\":\"template\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_MODELFS_ATTACH);
+	assert_true(r.needs_admin);
+	assert_string_equal(r.mount, "/mnt/m");
+	assert_string_equal(r.policy, "template");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\",\"mount\":\"/mnt/m\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_MODELFS_DETACH);
+	assert_true(r.needs_admin);
+	assert_string_equal(r.mount, "/mnt/m");
+
+	/* stats: the mount is optional */
+	assert_int_equal(parse("{\"cmd\":\"modelfs.stats\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_MODELFS_STATS);
+	assert_string_equal(r.mount, "");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.stats\",\"mount\":\"/mnt/m\"}", &r), 0);
+	assert_string_equal(r.mount, "/mnt/m");
+
+	/* the daemon's own commands belong to no feature */
+	assert_int_equal(parse("{\"cmd\":\"status\"}", &r), 0);
+	assert_null(r.feature);
+}
+
+static void test_modelfs_bad_arguments(void **state)
+{
+	struct ctl_request r;
+
+	(void)state;
+	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"mount\":\"/mnt/m\"}", &r), -1);
+	assert_string_equal(err, "bad request: 'modelfs.attach' needs a string member \"policy\"");
+	assert_int_equal(r.cmd, CTL_CMD_NONE);
+	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"policy\":\"sequential\"}", &r), -1);
+	assert_string_equal(err, "bad request: 'modelfs.attach' needs a string member \"mount\"");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\"}", &r), -1);
+	assert_string_equal(err, "bad request: 'modelfs.detach' needs a string member \"mount\"");
+	/* the daemon does not share the client's working directory */
+	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\",\"mount\":\"mnt/m\"}", &r), -1);
+	assert_string_equal(err, "bad request: \"mount\" must be an absolute path");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.stats\",\"mount\":\"m\"}", &r), -1);
+	assert_string_equal(err, "bad request: \"mount\" must be an absolute path");
+	/* wrong types, empty, embedded NUL */
+	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\",\"mount\":7}", &r), -1);
+	assert_string_equal(err, "bad request: \"mount\" must be a string");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"mount\":\"/m\",\"policy\":null}", &r), -1);
+	assert_string_equal(err, "bad request: \"policy\" must be a string");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"mount\":\"/m\",\"policy\":\"\"}", &r), -1);
+	assert_string_equal(err, "bad request: \"policy\" is empty or contains a NUL");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\",\"mount\":\"/m\\u0000/x\"}", &r), -1);
+	assert_string_equal(err, "bad request: \"mount\" is empty or contains a NUL");
+	assert_int_equal(r.cmd, CTL_CMD_NONE);
+}
+
+static void test_modelfs_long_arguments(void **state)
+{
+	static char buf[CTL_PATH_MAX + 128];
+	struct ctl_request r;
+	char pol[CTL_NAME_MAX + 1];
+	int n;
+
+	(void)state;
+	n = snprintf(buf, sizeof(buf), "{\"cmd\":\"modelfs.detach\",\"mount\":\"/");
+	memset(buf + n, 'a', CTL_PATH_MAX - 1);
+	snprintf(buf + n + CTL_PATH_MAX - 1, sizeof(buf) - n - CTL_PATH_MAX + 1, "\"}");
+	assert_int_equal(parse(buf, &r), -1);
+	assert_string_equal(err, "bad request: \"mount\" is longer than 4095 bytes");
+	/* one shorter fits */
+	n = snprintf(buf, sizeof(buf), "{\"cmd\":\"modelfs.detach\",\"mount\":\"/");
+	memset(buf + n, 'a', CTL_PATH_MAX - 2);
+	snprintf(buf + n + CTL_PATH_MAX - 2, sizeof(buf) - n - CTL_PATH_MAX + 2, "\"}");
+	assert_int_equal(parse(buf, &r), 0);
+	assert_int_equal(strlen(r.mount), CTL_PATH_MAX - 1);
+
+	memset(pol, 'p', CTL_NAME_MAX);
+	pol[CTL_NAME_MAX] = '\0';
+	snprintf(buf, sizeof(buf), "{\"cmd\":\"modelfs.attach\",\"mount\":\"/m\",\"policy\":\"%s\"}", pol);
+	assert_int_equal(parse(buf, &r), -1);
+	assert_string_equal(err, "bad request: \"policy\" is longer than 63 bytes");
+}
+
+static void test_modelfs_authorisation(void **state)
+{
+	struct ctl_request r;
+
+	(void)state;
+	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"mount\":\"/m\",\"policy\":\"sequential\"}", &r), 0);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), -1);
+	assert_string_equal(err, "permission denied: 'modelfs.attach' needs root or the admin group");
+	assert_int_equal(ctlproto_authorize(&r, true, err, sizeof(err)), 0);
+	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\",\"mount\":\"/m\"}", &r), 0);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), -1);
+	assert_string_equal(err, "permission denied: 'modelfs.detach' needs root or the admin group");
+	assert_int_equal(parse("{\"cmd\":\"modelfs.stats\",\"mount\":\"/m\"}", &r), 0);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+	assert_int_equal(parse("{\"cmd\":\"modelfs.mounts\"}", &r), 0);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+	assert_int_equal(parse("{\"cmd\":\"modelfs.templates\"}", &r), 0);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+	/* no such subcommand */
+	assert_int_equal(parse("{\"cmd\":\"modelfs.format\"}", &r), -1);
+	assert_string_equal(err, "unknown command 'modelfs.format'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +243,10 @@ int main(void)
 		cmocka_unit_test(test_readonly_peer_refused),
 		cmocka_unit_test(test_peer_is_admin),
 		cmocka_unit_test(test_error_reply),
+		cmocka_unit_test(test_modelfs_commands),
+		cmocka_unit_test(test_modelfs_bad_arguments),
+		cmocka_unit_test(test_modelfs_long_arguments),
+		cmocka_unit_test(test_modelfs_authorisation),
 	};
 
 	return cmocka_run_group_tests_name("ctlproto", tests, NULL, NULL);

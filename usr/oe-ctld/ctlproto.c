@@ -6,17 +6,94 @@
 #include <string.h>
 #include <json-c/json.h>
 
+/* the string members a command takes */
+#define ARG_MOUNT	0x1	/* "mount" required */
+#define ARG_MOUNT_OPT	0x2	/* "mount" optional */
+#define ARG_POLICY	0x4	/* "policy" required */
+
 static const struct {
 	const char *name;
 	enum ctl_cmd cmd;
 	bool needs_admin;
+	const char *feature;
+	unsigned int args;
 } commands[] = {
-	{ "ping", CTL_CMD_PING, false },
-	{ "status", CTL_CMD_STATUS, false },
-	{ "subscribe", CTL_CMD_SUBSCRIBE, false },
-	{ "recent", CTL_CMD_RECENT, false },
-	{ "reload", CTL_CMD_RELOAD, true },
+	{ "ping", CTL_CMD_PING, false, NULL, 0 },
+	{ "status", CTL_CMD_STATUS, false, NULL, 0 },
+	{ "subscribe", CTL_CMD_SUBSCRIBE, false, NULL, 0 },
+	{ "recent", CTL_CMD_RECENT, false, NULL, 0 },
+	{ "reload", CTL_CMD_RELOAD, true, NULL, 0 },
+	{ "modelfs.mounts", CTL_CMD_MODELFS_MOUNTS, false, "modelfs", 0 },
+	{ "modelfs.attach", CTL_CMD_MODELFS_ATTACH, true, "modelfs",
+	  ARG_MOUNT | ARG_POLICY },
+	{ "modelfs.detach", CTL_CMD_MODELFS_DETACH, true, "modelfs", ARG_MOUNT },
+	{ "modelfs.templates", CTL_CMD_MODELFS_TEMPLATES, false, "modelfs", 0 },
+	{ "modelfs.stats", CTL_CMD_MODELFS_STATS, false, "modelfs",
+	  ARG_MOUNT_OPT },
 };
+
+/*
+ * String member @key of @o into @buf. 1 if present, 0 if absent and
+ * optional, -1 with a message otherwise.
+ */
+static int get_arg(struct json_object *o, const char *cmd, const char *key,
+		   bool required, char *buf, size_t size, char *err,
+		   size_t errlen)
+{
+	struct json_object *v;
+	const char *s;
+	size_t len;
+
+	if (!json_object_object_get_ex(o, key, &v)) {
+		if (!required)
+			return 0;
+		snprintf(err, errlen, "bad request: '%s' needs a string member \"%s\"",
+			 cmd, key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "bad request: \"%s\" must be a string", key);
+		return -1;
+	}
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (len == 0 || strlen(s) != len) {
+		snprintf(err, errlen, "bad request: \"%s\" is empty or contains a NUL",
+			 key);
+		return -1;
+	}
+	if (len >= size) {
+		snprintf(err, errlen, "bad request: \"%s\" is longer than %zu bytes",
+			 key, size - 1);
+		return -1;
+	}
+	memcpy(buf, s, len + 1);
+	return 1;
+}
+
+static int parse_args(struct json_object *o, unsigned int args,
+		      struct ctl_request *req, char *err, size_t errlen)
+{
+	int rc;
+
+	if (args & (ARG_MOUNT | ARG_MOUNT_OPT)) {
+		rc = get_arg(o, req->name, "mount", args & ARG_MOUNT, req->mount,
+			     sizeof(req->mount), err, errlen);
+		if (rc < 0)
+			return -1;
+		/* the daemon's working directory means nothing to the client */
+		if (rc > 0 && req->mount[0] != '/') {
+			snprintf(err, errlen, "bad request: \"mount\" must be an absolute path");
+			return -1;
+		}
+	}
+	if (args & ARG_POLICY) {
+		if (get_arg(o, req->name, "policy", true, req->policy,
+			    sizeof(req->policy), err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int ctlproto_parse(const char *buf, size_t len, struct ctl_request *req,
 		   char *err, size_t errlen)
@@ -65,7 +142,10 @@ int ctlproto_parse(const char *buf, size_t len, struct ctl_request *req,
 			req->cmd = commands[i].cmd;
 			req->name = commands[i].name;
 			req->needs_admin = commands[i].needs_admin;
-			rc = 0;
+			req->feature = commands[i].feature;
+			rc = parse_args(o, commands[i].args, req, err, errlen);
+			if (rc < 0)
+				req->cmd = CTL_CMD_NONE;
 			goto out;
 		}
 	}

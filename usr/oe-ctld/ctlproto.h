@@ -4,6 +4,8 @@
  * SOCK_SEQPACKET message. Request {"cmd":"<name>", ...}; reply
  * {"ok":true, ...} or {"ok":false,"error":"..."}; after "subscribe" the
  * daemon also sends event objects {"event":"...","feature":"...","seq":N,...}.
+ * A feature's commands are named "<feature>.<command>" and are answered by
+ * that feature's module; their arguments are further string members.
  */
 #ifndef OE_CTLD_CTLPROTO_H
 #define OE_CTLD_CTLPROTO_H
@@ -13,6 +15,8 @@
 #include <sys/types.h>
 
 #define CTL_MSG_MAX	65536
+#define CTL_PATH_MAX	4096
+#define CTL_NAME_MAX	64
 
 enum ctl_cmd {
 	CTL_CMD_NONE,
@@ -21,12 +25,21 @@ enum ctl_cmd {
 	CTL_CMD_SUBSCRIBE,	/* read-only: {"ok":true}, then events */
 	CTL_CMD_RECENT,		/* read-only: {"ok":true,"events":[...]} (ring) */
 	CTL_CMD_RELOAD,		/* admin: reload the configuration */
+	/* feature "modelfs" */
+	CTL_CMD_MODELFS_MOUNTS,		/* read-only: {"ok":true,"mounts":[...]} */
+	CTL_CMD_MODELFS_ATTACH,		/* admin: "mount", "policy" */
+	CTL_CMD_MODELFS_DETACH,		/* admin: "mount" */
+	CTL_CMD_MODELFS_TEMPLATES,	/* read-only: {"ok":true,"templates":[...]} */
+	CTL_CMD_MODELFS_STATS,		/* read-only: optional "mount" */
 };
 
 struct ctl_request {
 	enum ctl_cmd cmd;
 	const char *name;	/* canonical command name (static) */
+	const char *feature;	/* module that answers it; NULL: the daemon */
 	bool needs_admin;
+	char mount[CTL_PATH_MAX];	/* "mount": an absolute path, or "" */
+	char policy[CTL_NAME_MAX];	/* "policy", or "" */
 };
 
 /* Parse a request. Returns 0 or -1 with a message for the client in @err. */

@@ -428,6 +428,22 @@ static void handle_request(struct daemon *d, struct handler *c,
 		return;
 	}
 	o = ok_reply();
+	if (req.feature) {
+		if (oe_modules_command(d->mods, d->nmods, &req, o, err,
+				       sizeof(err)) < 0) {
+			char *s = ctlproto_error_reply(err);
+
+			log_debug("control: pid %d: %s: %s", (int)c->pid,
+				  req.name, err);
+			json_object_put(o);
+			if (s)
+				client_send(d, c, s);
+			free(s);
+			return;
+		}
+		reply_json(d, c, o);
+		return;
+	}
 	switch (req.cmd) {
 	case CTL_CMD_PING:
 		json_object_object_add(o, "version", json_object_new_string(OE_VERSION));
@@ -453,7 +469,7 @@ static void handle_request(struct daemon *d, struct handler *c,
 			json_object_object_add(o, "error", json_object_new_string(err));
 		}
 		break;
-	case CTL_CMD_NONE:
+	default:
 		break;
 	}
 	reply_json(d, c, o);

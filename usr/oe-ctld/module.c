@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "module.h"
 #include "config.h"
+#include "ctlproto.h"
 #include "log.h"
 
 #include <stdarg.h>
@@ -155,4 +156,32 @@ struct json_object *oe_modules_recent(struct oe_module_inst *mi, size_t n)
 		if (mi[i].running && mi[i].mod->recent)
 			mi[i].mod->recent(&mi[i], arr);
 	return arr;
+}
+
+int oe_modules_command(struct oe_module_inst *mi, size_t n,
+		       const struct ctl_request *req, struct json_object *reply,
+		       char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!req->feature || strcmp(mi[i].mod->name, req->feature))
+			continue;
+		if (!mi[i].enabled) {
+			snprintf(err, errlen, "%s is disabled in the configuration",
+				 req->feature);
+			return -1;
+		}
+		if (!mi[i].running) {
+			snprintf(err, errlen, "%s is not running: %s", req->feature,
+				 mi[i].reason[0] ? mi[i].reason : "initialisation failed");
+			return -1;
+		}
+		if (!mi[i].mod->command) {
+			snprintf(err, errlen, "%s has no commands", req->feature);
+			return -1;
+		}
+		return mi[i].mod->command(&mi[i], req, reply, err, errlen);
+	}
+	snprintf(err, errlen, "no feature '%s' in this oe-ctld",
+		 req->feature ? req->feature : "?");
+	return -1;
 }

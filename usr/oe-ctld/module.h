@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ctl_request;
 struct json_object;
 struct oectld_config;
 struct oe_module_inst;
@@ -49,6 +50,13 @@ struct oe_module {
 	void (*status)(struct oe_module_inst *mi, struct json_object *details);
 	/* Append the recent events it keeps, oldest first. Optional. */
 	void (*recent)(struct oe_module_inst *mi, struct json_object *arr);
+	/*
+	 * A control command of this feature (req->feature is its name),
+	 * already authorised. Add the reply's members to @reply and return
+	 * 0, or return -1 with a message for the client in @err. Optional.
+	 */
+	int (*command)(struct oe_module_inst *mi, const struct ctl_request *req,
+		       struct json_object *reply, char *err, size_t errlen);
 	void (*fini)(struct oe_module_inst *mi);
 };
 
@@ -85,6 +93,14 @@ struct json_object *oe_modules_status(struct oe_module_inst *mi, size_t n);
 
 /* Recent events of all running modules (module order, oldest first each). */
 struct json_object *oe_modules_recent(struct oe_module_inst *mi, size_t n);
+
+/*
+ * Hand @req to the module named req->feature. 0, or -1 with a message in
+ * @err (no such feature, disabled, not running, or the module's own).
+ */
+int oe_modules_command(struct oe_module_inst *mi, size_t n,
+		       const struct ctl_request *req, struct json_object *reply,
+		       char *err, size_t errlen);
 
 /* Helpers for modules. */
 void oe_module_set_unavailable(struct oe_module_inst *mi, const char *fmt, ...)
