@@ -33,6 +33,9 @@ static void test_defaults_and_good_file(void **state)
 	assert_string_equal(c.daemon.admin_group, "oe-admin");
 	assert_true(c.daemon.watchdog);
 	assert_true(c.sentry.enabled);
+	assert_false(c.modelfs.enabled);
+	assert_string_equal(c.modelfs.template_dir, "/var/lib/oe-ctld/modelfs");
+	assert_int_equal(c.modelfs.nattach, 0);
 
 	assert_int_equal(load("# comment\n"
 			      "[daemon]\n"
@@ -205,6 +208,144 @@ static void test_reload_keeps_old_config(void **state)
 	assert_true(running.sentry.enabled);
 }
 
+static void test_modelfs_section(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[modelfs]\n"
+			      "enabled = yes\n"
+			      "template_dir = //srv//tmpl/\n"
+			      "attach = /mnt/a:sequential  /mnt/b/:template\n"
+			      "\t/mnt/c:aggregate\n"
+			      "attach = /mnt/x:y/z:sequential\n"
+			      "attach =\n", &c), 0);
+	assert_true(c.modelfs.enabled);
+	assert_string_equal(c.modelfs.template_dir, "/srv/tmpl");
+	assert_int_equal(c.modelfs.nattach, 4);
+	assert_string_equal(c.modelfs.attach[0].mount, "/mnt/a");
+	assert_string_equal(c.modelfs.attach[0].policy, "sequential");
+	/* trailing slash dropped */
+	assert_string_equal(c.modelfs.attach[1].mount, "/mnt/b");
+	assert_string_equal(c.modelfs.attach[1].policy, "template");
+	/* a continuation line adds to the list */
+	assert_string_equal(c.modelfs.attach[2].mount, "/mnt/c");
+	assert_string_equal(c.modelfs.attach[2].policy, "aggregate");
+	/* the policy follows the last ':'; a repeated key adds too */
+	assert_string_equal(c.modelfs.attach[3].mount, "/mnt/x:y/z");
+	assert_string_equal(c.modelfs.attach[3].policy, "sequential");
+
+	/* an empty section is known */
+	assert_int_equal(load("[modelfs]\n", &c), 0);
+	assert_false(c.modelfs.enabled);
+}
+
+static void test_modelfs_bad_values(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[modelfs]\nenabled = on\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: enabled: bad value 'on' (expected yes or no)");
+	assert_int_equal(load("[modelfs]\ntemplate_dir = var/lib/x\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: template_dir: 'var/lib/x' is not an absolute path");
+	assert_int_equal(load("[modelfs]\ntemplate_dir = /var/lib/../x\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: template_dir: '/var/lib/../x' has a '.' or '..' component");
+	assert_int_equal(load("[modelfs]\nwindow = 8M\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: unknown key 'window' in section [modelfs]");
+}
+
+static void test_modelfs_attach_errors(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	/* relative path */
+	assert_int_equal(load("[modelfs]\n\nattach = /mnt/a:sequential mnt/b:sequential\n", &c), -1);
+	assert_string_equal(err, "t.conf:3: attach: 'mnt/b' is not an absolute path");
+	assert_int_equal(load("[modelfs]\nattach = /mnt/./a:sequential\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: attach: '/mnt/./a' has a '.' or '..' component");
+	/* unknown policy, with the known ones named */
+	assert_int_equal(load("[modelfs]\nattach = /mnt/a:fastest\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: attach: unknown policy 'fastest' for /mnt/a (known: sequential"));
+	/* bad syntax: no policy, no mountpoint, no colon */
+	assert_int_equal(load("[modelfs]\nattach = /mnt/a\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: attach: '/mnt/a' is not MOUNTPOINT:POLICY");
+	assert_int_equal(load("[modelfs]\nattach = /mnt/a:\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: attach: '/mnt/a:' is not MOUNTPOINT:POLICY");
+	assert_int_equal(load("[modelfs]\nattach = :sequential\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: attach: ':sequential' is not MOUNTPOINT:POLICY");
+	/* the same mountpoint twice, also when spelled differently */
+	assert_int_equal(load("[modelfs]\nattach = /mnt/a:sequential\nattach = /mnt//a/:template\n", &c), -1);
+	assert_string_equal(err, "t.conf:3: attach: /mnt/a is listed more than once");
+	/* the error of a continuation line names that line */
+	assert_int_equal(load("[modelfs]\nattach = /mnt/a:sequential\n  /mnt/b:nope\n", &c), -1);
+	assert_non_null(strstr(err, "t.conf:3: attach: unknown policy 'nope'"));
+}
+
+static void test_modelfs_attach_limits(void **state)
+{
+	struct oectld_config c;
+	char text[8192], *p = text;
+	char longpath[OECTLD_MODELFS_PATH_MAX + 8];
+
+	(void)state;
+	p += sprintf(p, "[modelfs]\n");
+	for (int i = 0; i <= OECTLD_MODELFS_ATTACH_MAX; i++)
+		p += sprintf(p, "attach = /m/%d:sequential\n", i);
+	assert_int_equal(load(text, &c), -1);
+	snprintf(longpath, sizeof(longpath), "t.conf:%d: attach: more than %d mountpoints",
+		 OECTLD_MODELFS_ATTACH_MAX + 2, OECTLD_MODELFS_ATTACH_MAX);
+	assert_string_equal(err, longpath);
+
+	/* a path that does not fit is refused, not cut (inih's line is shorter) */
+	memset(longpath, 'a', sizeof(longpath));
+	longpath[0] = '/';
+	longpath[OECTLD_MODELFS_PATH_MAX] = '\0';
+	snprintf(text, sizeof(text), "[modelfs]\ntemplate_dir = %s\n", longpath);
+	assert_int_equal(load(text, &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: line longer than"));
+}
+
+static void test_long_value_line_refused(void **state)
+{
+	struct oectld_config c;
+	char text[1024], *p = text;
+
+	(void)state;
+	/* inih would cut it and parse the rest as a line of its own */
+	p += sprintf(p, "[modelfs]\nattach =");
+	for (int i = 0; i < 20; i++)
+		p += sprintf(p, " /mnt/model%02d:sequential", i);
+	sprintf(p, "\nenabled = yes\n");
+	assert_int_equal(load(text, &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: line longer than"));
+	/* the same list over continuation lines is fine */
+	p = text;
+	p += sprintf(p, "[modelfs]\nattach =");
+	for (int i = 0; i < 20; i++)
+		p += sprintf(p, "\n  /mnt/model%02d:sequential", i);
+	sprintf(p, "\nenabled = yes\n");
+	assert_int_equal(load(text, &c), 0);
+	assert_int_equal(c.modelfs.nattach, 20);
+	assert_string_equal(c.modelfs.attach[19].mount, "/mnt/model19");
+}
+
+static void test_modelfs_reload_keeps_old_list(void **state)
+{
+	struct oectld_config running, before;
+
+	(void)state;
+	assert_int_equal(load("[modelfs]\nenabled = yes\nattach = /mnt/a:sequential\n",
+			      &running), 0);
+	before = running;
+	assert_int_equal(load("[modelfs]\nenabled = yes\nattach = /mnt/b:sequential relative:sequential\n",
+			      &running), -1);
+	assert_memory_equal(&running, &before, sizeof(running));
+	assert_int_equal(running.modelfs.nattach, 1);
+	assert_string_equal(running.modelfs.attach[0].mount, "/mnt/a");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +359,12 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_real_file),
 		cmocka_unit_test(test_reload_keeps_old_config),
+		cmocka_unit_test(test_modelfs_section),
+		cmocka_unit_test(test_modelfs_bad_values),
+		cmocka_unit_test(test_modelfs_attach_errors),
+		cmocka_unit_test(test_modelfs_attach_limits),
+		cmocka_unit_test(test_long_value_line_refused),
+		cmocka_unit_test(test_modelfs_reload_keeps_old_list),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

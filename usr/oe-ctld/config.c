@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
+#include "libmodelfs.h"
 #include "log.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@ struct parse_ctx {
 	const char *name;
 	int line;		/* line currently being parsed (1-based) */
 	bool at_line_start;
+	int long_line;		/* inih's line buffer size if this line is
+				 * longer, else 0 */
 	int err_line;		/* first handler error, 0 if none */
 	char err[256];
 	/* source: exactly one of these */
@@ -31,6 +34,10 @@ void oectld_config_defaults(struct oectld_config *cfg)
 		 "%s", OECTLD_DEFAULT_GROUP);
 	cfg->daemon.watchdog = true;
 	cfg->sentry.enabled = true;
+	/* off by default: it keeps CAP_SYS_ADMIN while enabled */
+	cfg->modelfs.enabled = false;
+	snprintf(cfg->modelfs.template_dir, sizeof(cfg->modelfs.template_dir),
+		 "%s", MODELFS_TEMPLATE_DIR);
 }
 
 /*
@@ -62,9 +69,14 @@ static char *counting_reader(char *buf, int num, void *stream)
 	}
 	if (!r)
 		return NULL;
-	if (ctx->at_line_start)
+	if (ctx->at_line_start) {
 		ctx->line++;
+		ctx->long_line = 0;
+	}
 	ctx->at_line_start = strchr(buf, '\n') != NULL;
+	/* inih parses the rest of a cut line as a line of its own */
+	if (!ctx->at_line_start && strlen(buf) == (size_t)num - 1)
+		ctx->long_line = num;
 	return r;
 }
 
@@ -156,6 +168,131 @@ static int handle_sentry(struct parse_ctx *ctx, const char *key,
 	return fail(ctx, "unknown key '%s' in section [sentry]", key);
 }
 
+/*
+ * Copy absolute path @v into @buf with repeated and trailing slashes
+ * removed. -1 with a message in @why if it is not absolute, has "." or
+ * ".." components or does not fit.
+ */
+static int normalise_path(const char *v, char *buf, size_t len,
+			  const char **why)
+{
+	size_t o = 0;
+
+	if (v[0] != '/') {
+		*why = "is not an absolute path";
+		return -1;
+	}
+	for (const char *p = v; *p; ) {
+		const char *c;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		c = p;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - c);
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+			*why = "has a '.' or '..' component";
+			return -1;
+		}
+		if (o + 1 + n >= len) {
+			*why = "is too long";
+			return -1;
+		}
+		buf[o++] = '/';
+		memcpy(buf + o, c, n);
+		o += n;
+	}
+	if (!o)
+		buf[o++] = '/';
+	buf[o] = '\0';
+	return 0;
+}
+
+static void policy_names(char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; modelfs_policies[i] && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+				      modelfs_policies[i]->name);
+}
+
+/* One "MOUNTPOINT:POLICY" word of [modelfs] attach. */
+static int add_attach(struct parse_ctx *ctx, const char *word, size_t wlen)
+{
+	struct oectld_modelfs_attach a;
+	char tok[OECTLD_MODELFS_PATH_MAX + OECTLD_MODELFS_POLICY_MAX + 2];
+	const char *why;
+	char *colon;
+	char known[128];
+
+	memset(&a, 0, sizeof(a));
+	if (wlen >= sizeof(tok))
+		return fail(ctx, "attach: '%.*s...' is too long", 64, word);
+	memcpy(tok, word, wlen);
+	tok[wlen] = '\0';
+	/* a mountpoint may contain ':', a policy name never does */
+	colon = strrchr(tok, ':');
+	if (!colon || colon == tok || !colon[1])
+		return fail(ctx, "attach: '%s' is not MOUNTPOINT:POLICY", tok);
+	*colon = '\0';
+	if (normalise_path(tok, a.mount, sizeof(a.mount), &why))
+		return fail(ctx, "attach: '%s' %s", tok, why);
+	if (!modelfs_policy_find(colon + 1)) {
+		policy_names(known, sizeof(known));
+		return fail(ctx, "attach: unknown policy '%s' for %s (known: %s)",
+			    colon + 1, a.mount, known);
+	}
+	snprintf(a.policy, sizeof(a.policy), "%s", colon + 1);
+	for (unsigned int i = 0; i < ctx->cfg.modelfs.nattach; i++)
+		if (!strcmp(ctx->cfg.modelfs.attach[i].mount, a.mount))
+			return fail(ctx, "attach: %s is listed more than once",
+				    a.mount);
+	if (ctx->cfg.modelfs.nattach >= OECTLD_MODELFS_ATTACH_MAX)
+		return fail(ctx, "attach: more than %d mountpoints",
+			    OECTLD_MODELFS_ATTACH_MAX);
+	ctx->cfg.modelfs.attach[ctx->cfg.modelfs.nattach++] = a;
+	return 1;
+}
+
+static int handle_modelfs(struct parse_ctx *ctx, const char *key,
+			  const char *val)
+{
+	struct oectld_config *c = &ctx->cfg;
+	const char *why;
+
+	if (!strcmp(key, "enabled")) {
+		if (parse_bool(val, &c->modelfs.enabled))
+			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
+				    val);
+	} else if (!strcmp(key, "template_dir")) {
+		if (normalise_path(val, c->modelfs.template_dir,
+				   sizeof(c->modelfs.template_dir), &why))
+			return fail(ctx, "template_dir: '%s' %s", val, why);
+	} else if (!strcmp(key, "attach")) {
+		/* repeated keys and continuation lines add to the list */
+		for (const char *p = val; *p; ) {
+			size_t n;
+
+			p += strspn(p, " \t");
+			n = strcspn(p, " \t");
+			if (!n)
+				break;
+			if (!add_attach(ctx, p, n))
+				return 0;
+			p += n;
+		}
+	} else {
+		return fail(ctx, "unknown key '%s' in section [modelfs]", key);
+	}
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
@@ -164,6 +301,9 @@ static int handler(void *user, const char *section, const char *name,
 	/* inih calls with name == NULL for a new section (INI_CALL_HANDLER_ON_NEW_SECTION). */
 	if (!name)
 		return 1;
+	if (ctx->long_line)
+		return fail(ctx, "line longer than %d characters (continue a long value on indented lines)",
+			    ctx->long_line - 3);
 	if (!value)
 		return fail(ctx, "key '%s' has no value", name);
 	if (!*section)
@@ -172,6 +312,8 @@ static int handler(void *user, const char *section, const char *name,
 		return handle_daemon(ctx, name, value);
 	if (!strcmp(section, "sentry"))
 		return handle_sentry(ctx, name, value);
+	if (!strcmp(section, "modelfs"))
+		return handle_modelfs(ctx, name, value);
 	return fail(ctx, "unknown section [%s]", section);
 }
 
@@ -199,7 +341,8 @@ static int check_sections(struct parse_ctx *ctx, const char *text)
 				size_t n = (size_t)(e - s - 1);
 
 				if (!((n == 6 && !strncmp(s + 1, "daemon", 6)) ||
-				      (n == 6 && !strncmp(s + 1, "sentry", 6)))) {
+				      (n == 6 && !strncmp(s + 1, "sentry", 6)) ||
+				      (n == 7 && !strncmp(s + 1, "modelfs", 7)))) {
 					if (!ctx->err_line || line < ctx->err_line) {
 						ctx->err_line = line;
 						snprintf(ctx->err, sizeof(ctx->err),

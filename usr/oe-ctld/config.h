@@ -14,6 +14,17 @@
 #define OECTLD_SOCKET_MAX	(sizeof(((struct sockaddr_un *)0)->sun_path))
 #define OECTLD_GROUP_MAX	64
 
+/* [modelfs]: paths are kept short so the config stays a plain value */
+#define OECTLD_MODELFS_PATH_MAX		256
+#define OECTLD_MODELFS_POLICY_MAX	32
+#define OECTLD_MODELFS_ATTACH_MAX	32
+
+/* One "MOUNTPOINT:POLICY" entry of [modelfs] attach. */
+struct oectld_modelfs_attach {
+	char mount[OECTLD_MODELFS_PATH_MAX];	/* absolute, normalised */
+	char policy[OECTLD_MODELFS_POLICY_MAX];	/* a libmodelfs policy */
+};
+
 struct oectld_config {
 	struct {
 		int log_level;				/* syslog LOG_* */
@@ -24,6 +35,12 @@ struct oectld_config {
 	struct {
 		bool enabled;
 	} sentry;
+	struct {
+		bool enabled;
+		char template_dir[OECTLD_MODELFS_PATH_MAX];
+		struct oectld_modelfs_attach attach[OECTLD_MODELFS_ATTACH_MAX];
+		unsigned int nattach;
+	} modelfs;
 };
 
 void oectld_config_defaults(struct oectld_config *cfg);
