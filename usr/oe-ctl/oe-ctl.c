@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,19 @@ static long opt_count = -1;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: oe-ctl [OPTIONS] COMMAND\n"
+		"Usage: oe-ctl [OPTIONS] COMMAND [ARGS]\n"
 		"Control and inspect the OE extensions through oe-ctld.\n\n"
 		"Commands:\n"
 		"  status               every feature: available, enabled, key figures\n"
 		"  events               follow events (one line per event)\n"
-		"  reload               make oe-ctld reload its configuration (admin)\n\n"
+		"  reload               make oe-ctld reload its configuration (admin)\n"
+		"  modelfs mounts       ModelFS mounts and the policy on each\n"
+		"  modelfs attach MOUNT POLICY\n"
+		"                       run POLICY in oe-ctld for the mount MOUNT is on (admin)\n"
+		"  modelfs detach MOUNT stop the policy oe-ctld runs there (admin)\n"
+		"  modelfs templates    the recorded load templates\n"
+		"  modelfs stats [MOUNT]\n"
+		"                       counters of every ModelFS mount, or of one\n\n"
 		"Options:\n"
 		"  -j, --json           JSON output (one object per line for events)\n"
 		"  -n, --count N        events: exit after N events\n"
@@ -103,17 +111,16 @@ static struct json_object *recv_json(int fd, char *buf, size_t size, bool *lost)
 }
 
 /*
- * Send {"cmd":cmd} and wait for the reply. Returns the reply object
+ * Send @req (consumed) and wait for the reply. Returns the reply object
  * (ok:true) or NULL with *ex set.
  */
-static struct json_object *request(int fd, const char *cmd, char *buf,
-				   size_t size, int *ex)
+static struct json_object *request_obj(int fd, struct json_object *req,
+				       char *buf, size_t size, int *ex)
 {
-	struct json_object *req = json_object_new_object(), *rep, *ok, *err;
+	struct json_object *rep, *ok, *err;
 	const char *s;
 	bool lost;
 
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	if (send(fd, s, strlen(s), MSG_NOSIGNAL) < 0) {
 		fprintf(stderr, "oe-ctl: send: %s\n", strerror(errno));
@@ -141,6 +148,16 @@ static struct json_object *request(int fd, const char *cmd, char *buf,
 		return NULL;
 	}
 	return rep;
+}
+
+/* Send {"cmd":cmd} and wait for the reply (see request_obj()). */
+static struct json_object *request(int fd, const char *cmd, char *buf,
+				   size_t size, int *ex)
+{
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	return request_obj(fd, req, buf, size, ex);
 }
 
 static const char *get_str(struct json_object *o, const char *key)
@@ -296,6 +313,292 @@ static int cmd_reload(int fd, char *buf, size_t size)
 	return EX_OK;
 }
 
+/* ---- modelfs ---- */
+
+static uint64_t get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	return (uint64_t)json_object_get_uint64(v);
+}
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* The array member @key of @rep, or NULL after complaining. */
+static struct json_object *get_array(struct json_object *rep, const char *key)
+{
+	struct json_object *a;
+
+	if (!json_object_object_get_ex(rep, key, &a) ||
+	    !json_object_is_type(a, json_type_array)) {
+		fprintf(stderr, "oe-ctl: malformed reply from oe-ctld (no \"%s\")\n",
+			key);
+		return NULL;
+	}
+	return a;
+}
+
+/* "-" for a missing or null member. */
+static const char *str_or_dash(struct json_object *o, const char *key)
+{
+	const char *v = get_str(o, key);
+
+	return v ? v : "-";
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)b);
+	else
+		snprintf(buf, len, "%.1f%s", v, unit[u]);
+}
+
+static int width(struct json_object *arr, const char *key, const char *head)
+{
+	size_t w = strlen(head);
+
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		const char *v = str_or_dash(json_object_array_get_idx(arr, i), key);
+
+		if (strlen(v) > w)
+			w = strlen(v);
+	}
+	return (int)w;
+}
+
+static int modelfs_mounts(struct json_object *rep)
+{
+	struct json_object *arr = get_array(rep, "mounts");
+	int wd, wm, wl;
+
+	if (!arr)
+		return EX_DAEMON;
+	if (!json_object_array_length(arr)) {
+		printf("no ModelFS mounts\n");
+		return EX_OK;
+	}
+	wd = width(arr, "dev", "DEV");
+	wm = width(arr, "mountpoint", "MOUNTPOINT");
+	wl = width(arr, "lowerdir", "LOWERDIR");
+	printf("%-*s  %-*s  %-*s  %-8s  %s\n", wd, "DEV", wm, "MOUNTPOINT", wl,
+	       "LOWERDIR", "ATTACHED", "OE-CTLD-POLICY");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *m = json_object_array_get_idx(arr, i);
+
+		printf("%-*s  %-*s  %-*s  %-8s  %s\n", wd, str_or_dash(m, "dev"),
+		       wm, str_or_dash(m, "mountpoint"), wl,
+		       str_or_dash(m, "lowerdir"), yes_no(m, "policy_attached"),
+		       str_or_dash(m, "oe_ctld_policy"));
+	}
+	return EX_OK;
+}
+
+static void print_counters(const char *label, struct json_object *o)
+{
+	printf("  %-8s", label);
+	json_object_object_foreach(o, key, val)
+		printf(" %s=%s", key, json_object_get_string(val));
+	printf("\n");
+}
+
+static int modelfs_stats(struct json_object *rep)
+{
+	struct json_object *arr = get_array(rep, "mounts");
+
+	if (!arr)
+		return EX_DAEMON;
+	if (!json_object_array_length(arr)) {
+		printf("no ModelFS mounts\n");
+		return EX_OK;
+	}
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *m = json_object_array_get_idx(arr, i), *k;
+		const char *pol = get_str(m, "oe_ctld_policy");
+		struct json_object *att;
+		bool attached = json_object_object_get_ex(m, "policy_attached", &att) &&
+				json_object_get_boolean(att);
+
+		printf("%s %s (lowerdir %s, ", str_or_dash(m, "dev"),
+		       str_or_dash(m, "mountpoint"), str_or_dash(m, "lowerdir"));
+		if (pol)
+			printf("policy %s run by oe-ctld)\n", pol);
+		else if (attached)
+			printf("a policy outside oe-ctld)\n");
+		else
+			printf("no policy)\n");
+		if (json_object_object_get_ex(m, "kernel", &k))
+			print_counters("kernel:", k);
+		if (json_object_object_get_ex(m, "oe_ctld", &k))
+			print_counters("oe-ctld:", k);
+	}
+	return EX_OK;
+}
+
+static int modelfs_templates(struct json_object *rep)
+{
+	struct json_object *arr = get_array(rep, "templates");
+	const char *dir = get_str(rep, "dir");
+	int wn;
+
+	if (!arr)
+		return EX_DAEMON;
+	if (!json_object_array_length(arr)) {
+		printf("no templates in %s\n", dir ? dir : "the template directory");
+		return EX_OK;
+	}
+	wn = width(arr, "name", "NAME");
+	printf("%-*s  %6s  %8s  %10s  %s\n", wn, "NAME", "FILES", "RANGES",
+	       "BYTES", "LOAD");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *t = json_object_array_get_idx(arr, i), *v;
+		char bytes[32];
+
+		if (json_object_object_get_ex(t, "corrupt", &v) &&
+		    json_object_get_boolean(v)) {
+			printf("%-*s  corrupt (rebuilt by the next load)\n", wn,
+			       str_or_dash(t, "name"));
+			continue;
+		}
+		if (json_object_object_get_ex(t, "error", &v)) {
+			printf("%-*s  unreadable: %s\n", wn, str_or_dash(t, "name"),
+			       json_object_get_string(v));
+			continue;
+		}
+		human_bytes(get_u64(t, "bytes"), bytes, sizeof(bytes));
+		printf("%-*s  %6llu  %8llu  %10s  %.3fs\n", wn,
+		       str_or_dash(t, "name"),
+		       (unsigned long long)get_u64(t, "files"),
+		       (unsigned long long)get_u64(t, "ranges"), bytes,
+		       (double)get_u64(t, "load_ns") / 1e9);
+	}
+	return EX_OK;
+}
+
+static int modelfs_attached(struct json_object *rep, bool attach)
+{
+	const char *tmpl = get_str(rep, "template");
+	struct json_object *v;
+
+	printf("policy %s %s %s (%s)", str_or_dash(rep, "policy"),
+	       attach ? "attached to" : "detached from", str_or_dash(rep, "mount"),
+	       str_or_dash(rep, "dev"));
+	if (tmpl)
+		printf(", template %s", tmpl);
+	printf("\n");
+	if (!attach && json_object_object_get_ex(rep, "oe_ctld", &v))
+		print_counters("oe-ctld:", v);
+	if (!attach && json_object_object_get_ex(rep, "in_config", &v) &&
+	    json_object_get_boolean(v))
+		printf("note: it is listed in [modelfs] attach; the next reload attaches it again\n");
+	return EX_OK;
+}
+
+/*
+ * MOUNT made absolute against our working directory, which the daemon does
+ * not share; the daemon resolves the rest.
+ */
+static int absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/') {
+		if (strlen(path) >= len)
+			return -1;
+		memcpy(buf, path, strlen(path) + 1);
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -1;
+	if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
+		return -1;
+	return 0;
+}
+
+/* argv: the words after "modelfs", already checked by modelfs_usage_ok(). */
+static int cmd_modelfs(int fd, char **args, int nargs, char *buf, size_t size)
+{
+	struct json_object *req = json_object_new_object(), *rep;
+	char cmd[64], mount[PATH_MAX];
+	int ex = EX_OK;
+
+	snprintf(cmd, sizeof(cmd), "modelfs.%s", args[0]);
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (nargs > 1) {
+		if (absolute(args[1], mount, sizeof(mount)) < 0) {
+			fprintf(stderr, "oe-ctl: %s: path too long\n", args[1]);
+			json_object_put(req);
+			return EX_USAGE;
+		}
+		json_object_object_add(req, "mount", json_object_new_string(mount));
+	}
+	if (nargs > 2)
+		json_object_object_add(req, "policy", json_object_new_string(args[2]));
+	rep = request_obj(fd, req, buf, size, &ex);
+	if (!rep)
+		return ex;
+	if (opt_json)
+		print_json(rep);
+	else if (!strcmp(args[0], "mounts"))
+		ex = modelfs_mounts(rep);
+	else if (!strcmp(args[0], "stats"))
+		ex = modelfs_stats(rep);
+	else if (!strcmp(args[0], "templates"))
+		ex = modelfs_templates(rep);
+	else
+		ex = modelfs_attached(rep, !strcmp(args[0], "attach"));
+	json_object_put(rep);
+	return ex;
+}
+
+/* NULL if "modelfs ARGS" is well formed, else what is wrong. */
+static const char *modelfs_usage_ok(char **args, int nargs)
+{
+	static const struct {
+		const char *name;
+		int min, max;	/* arguments after the subcommand */
+	} subs[] = {
+		{ "mounts", 0, 0 },
+		{ "attach", 2, 2 },
+		{ "detach", 1, 1 },
+		{ "templates", 0, 0 },
+		{ "stats", 0, 1 },
+	};
+	static char msg[128];
+
+	if (nargs < 1)
+		return "modelfs needs a subcommand (mounts, attach, detach, templates, stats)";
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(args[0], subs[i].name))
+			continue;
+		if (nargs - 1 < subs[i].min)
+			return !strcmp(args[0], "attach") ? "modelfs attach needs MOUNT and POLICY" :
+			       "modelfs detach needs MOUNT";
+		if (nargs - 1 > subs[i].max)
+			return "too many arguments";
+		for (int j = 1; j < nargs; j++)
+			if (!args[j][0])
+				return "an empty argument";
+		return NULL;
+	}
+	snprintf(msg, sizeof(msg), "unknown modelfs subcommand '%.64s'", args[0]);
+	return msg;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -339,15 +642,28 @@ int main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, optind == argc ? "oe-ctl: missing command\n"
-					       : "oe-ctl: too many arguments\n");
+	if (optind == argc) {
+		fprintf(stderr, "oe-ctl: missing command\n");
 		usage(stderr);
 		return EX_USAGE;
 	}
 	cmd = argv[optind];
-	if (strcmp(cmd, "status") && strcmp(cmd, "events") && strcmp(cmd, "reload")) {
+	if (!strcmp(cmd, "modelfs")) {
+		const char *why = modelfs_usage_ok(argv + optind + 1,
+						   argc - optind - 1);
+
+		if (why) {
+			fprintf(stderr, "oe-ctl: %s\n", why);
+			usage(stderr);
+			return EX_USAGE;
+		}
+	} else if (strcmp(cmd, "status") && strcmp(cmd, "events") &&
+		   strcmp(cmd, "reload")) {
 		fprintf(stderr, "oe-ctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return EX_USAGE;
+	} else if (optind != argc - 1) {
+		fprintf(stderr, "oe-ctl: too many arguments\n");
 		usage(stderr);
 		return EX_USAGE;
 	}
@@ -364,7 +680,10 @@ int main(int argc, char **argv)
 		close(fd);
 		return EX_DAEMON;
 	}
-	if (!strcmp(cmd, "status"))
+	if (!strcmp(cmd, "modelfs"))
+		ex = cmd_modelfs(fd, argv + optind + 1, argc - optind - 1, buf,
+				 MSG_MAX);
+	else if (!strcmp(cmd, "status"))
 		ex = cmd_status(fd, buf, MSG_MAX);
 	else if (!strcmp(cmd, "events"))
 		ex = cmd_events(fd, buf, MSG_MAX);

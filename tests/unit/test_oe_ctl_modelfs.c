@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cmocka tests: `oe-ctl modelfs ...` against a fake oe-ctld. The oe-ctl
+ * built beside the tests ($(O)/oe-ctl) is run on a socket the test
+ * listens on: what it sends, what it prints, how it exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+static char bin[PATH_MAX + 16];
+static char dir[64], sock[128], out_path[128], err_path[128];
+static int lfd = -1;
+
+static char out[16384], errout[16384], req[4096];
+
+static int setup(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char self[PATH_MAX];
+	ssize_t n;
+
+	(void)state;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	/* $(O)/tests/test_x -> $(O)/oe-ctl */
+	*strrchr(self, '/') = '\0';
+	snprintf(bin, sizeof(bin), "%s/../oe-ctl", self);
+	if (access(bin, X_OK) < 0) {
+		fprintf(stderr, "no %s: build it first\n", bin);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/oe-ctl-test-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/ctl.sock", dir);
+	snprintf(out_path, sizeof(out_path), "%s/out", dir);
+	snprintf(err_path, sizeof(err_path), "%s/err", dir);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close(lfd);
+	unlink(sock);
+	unlink(out_path);
+	unlink(err_path);
+	rmdir(dir);
+	return 0;
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * Run oe-ctl -s SOCK ARGS... (NULL-terminated). With @reply, accept its
+ * connection, keep the request in req[] and answer @reply ("" closes
+ * without answering). Returns the exit status; output in out[]/errout[].
+ */
+static int run(const char *reply, const char *const *args)
+{
+	const char *argv[16];
+	int n = 0, status, c;
+	pid_t pid;
+
+	argv[n++] = bin;
+	argv[n++] = "-s";
+	argv[n++] = sock;
+	for (int i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	req[0] = '\0';
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(99);
+		execv(bin, (char *const *)argv);
+		_exit(98);
+	}
+	if (reply) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		ssize_t got;
+
+		assert_int_equal(poll(&p, 1, 10000), 1);
+		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		assert_true(c >= 0);
+		got = recv(c, req, sizeof(req) - 1, 0);
+		assert_true(got > 0);
+		req[got] = '\0';
+		if (*reply)
+			assert_int_equal(send(c, reply, strlen(reply), 0), (ssize_t)strlen(reply));
+		close(c);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	slurp(out_path, out, sizeof(out));
+	slurp(err_path, errout, sizeof(errout));
+	return WEXITSTATUS(status);
+}
+
+/* The request's member @key as a string, or NULL if absent. */
+static const char *req_member(const char *key)
+{
+	static char val[4096];
+	struct json_object *o = json_tokener_parse(req), *v;
+	const char *r = NULL;
+
+	assert_non_null(o);
+	if (json_object_object_get_ex(o, key, &v)) {
+		snprintf(val, sizeof(val), "%s", json_object_get_string(v));
+		r = val;
+	}
+	json_object_put(o);
+	return r;
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_usage_errors(void **state)
+{
+	const char *const *bad[] = {
+		ARGS("modelfs"),
+		ARGS("modelfs", "bogus"),
+		ARGS("modelfs", "attach", "/mnt/m"),
+		ARGS("modelfs", "attach", "/mnt/m", "sequential", "extra"),
+		ARGS("modelfs", "attach", "", "sequential"),
+		ARGS("modelfs", "detach"),
+		ARGS("modelfs", "detach", "/a", "/b"),
+		ARGS("modelfs", "stats", "/a", "/b"),
+		ARGS("modelfs", "mounts", "extra"),
+		ARGS("modelfs", "templates", "extra"),
+		ARGS("--count", "3", "modelfs", "mounts"),
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* refused before connecting: no reply is served */
+		assert_int_equal(run(NULL, bad[i]), 2);
+		assert_true(strlen(errout) > 0);
+	}
+	run(NULL, ARGS("modelfs", "bogus"));
+	assert_non_null(strstr(errout, "unknown modelfs subcommand 'bogus'"));
+	run(NULL, ARGS("modelfs", "attach", "/mnt/m"));
+	assert_non_null(strstr(errout, "modelfs attach needs MOUNT and POLICY"));
+}
+
+static void test_unreachable(void **state)
+{
+	const char *argv[] = { bin, "-s", "/nonexistent/ctl.sock", "modelfs", "mounts", NULL };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 2);
+		execv(bin, (char *const *)argv);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 3);
+	/* connected, then the daemon goes away without answering */
+	assert_int_equal(run("", ARGS("modelfs", "templates")), 3);
+}
+
+static void test_attach_request(void **state)
+{
+	char cwd[PATH_MAX], want[PATH_MAX + 32];
+
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"mount\":\"/mnt/m\",\"dev\":\"0:45\",\"policy\":\"template\",\"template\":\"mnt-lower.tmpl\"}",
+			     ARGS("modelfs", "attach", "/mnt/m", "template")), 0);
+	assert_string_equal(req_member("cmd"), "modelfs.attach");
+	assert_string_equal(req_member("mount"), "/mnt/m");
+	assert_string_equal(req_member("policy"), "template");
+	assert_string_equal(out, "policy template attached to /mnt/m (0:45), template mnt-lower.tmpl\n");
+
+	/* a relative MOUNT is made absolute: the daemon has another cwd */
+	assert_int_equal(run("{\"ok\":true}", ARGS("modelfs", "attach", "rel/m", "sequential")), 0);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(want, sizeof(want), "%s/rel/m", cwd);
+	assert_string_equal(req_member("mount"), want);
+}
+
+static void test_daemon_refusal(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":false,\"error\":\"/mnt/m: a policy is already attached to this mount (EBUSY)\"}",
+			     ARGS("modelfs", "attach", "/mnt/m", "sequential")), 1);
+	assert_string_equal(errout, "oe-ctl: oe-ctld: /mnt/m: a policy is already attached to this mount (EBUSY)\n");
+	assert_string_equal(out, "");
+	assert_int_equal(run("{\"ok\":false,\"error\":\"permission denied: 'modelfs.detach' needs root or the admin group\"}",
+			     ARGS("modelfs", "detach", "/mnt/m")), 1);
+	assert_string_equal(req_member("cmd"), "modelfs.detach");
+	assert_null(req_member("policy"));
+}
+
+static void test_detach_output(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"mount\":\"/mnt/m\",\"dev\":\"0:45\",\"policy\":\"sequential\",\"in_config\":true,"
+			     "\"oe_ctld\":{\"events\":10,\"prefetch_cmds\":4}}",
+			     ARGS("modelfs", "detach", "/mnt/m")), 0);
+	assert_non_null(strstr(out, "policy sequential detached from /mnt/m (0:45)\n"));
+	assert_non_null(strstr(out, "events=10 prefetch_cmds=4"));
+	assert_non_null(strstr(out, "the next reload attaches it again"));
+}
+
+static void test_mounts_output(void **state)
+{
+	const char *rep = "{\"ok\":true,\"mounts\":["
+		"{\"dev\":\"0:45\",\"mountpoint\":\"/mnt/model\",\"lowerdir\":\"/data/m\",\"policy_attached\":true,\"oe_ctld_policy\":\"template\"},"
+		"{\"dev\":\"0:46\",\"mountpoint\":null,\"lowerdir\":\"/data/other\",\"policy_attached\":false,\"oe_ctld_policy\":null}]}";
+
+	(void)state;
+	assert_int_equal(run(rep, ARGS("modelfs", "mounts")), 0);
+	assert_string_equal(req_member("cmd"), "modelfs.mounts");
+	assert_string_equal(out,
+		"DEV   MOUNTPOINT  LOWERDIR     ATTACHED  OE-CTLD-POLICY\n"
+		"0:45  /mnt/model  /data/m      yes       template\n"
+		"0:46  -           /data/other  no        -\n");
+	assert_int_equal(run("{\"ok\":true,\"mounts\":[]}", ARGS("modelfs", "mounts")), 0);
+	assert_string_equal(out, "no ModelFS mounts\n");
+	/* a reply without the array is the daemon's fault */
+	assert_int_equal(run("{\"ok\":true}", ARGS("modelfs", "mounts")), 1);
+
+	/* --json: the reply as it came, after the command too */
+	assert_int_equal(run(rep, ARGS("modelfs", "mounts", "--json")), 0);
+	{
+		struct json_object *o = json_tokener_parse(out), *a;
+
+		assert_non_null(o);
+		assert_true(json_object_object_get_ex(o, "mounts", &a));
+		assert_int_equal(json_object_array_length(a), 2);
+		json_object_put(o);
+	}
+}
+
+static void test_stats(void **state)
+{
+	const char *rep = "{\"ok\":true,\"mounts\":[{\"dev\":\"0:45\",\"mountpoint\":\"/mnt/model\","
+		"\"lowerdir\":\"/data/m\",\"policy_attached\":true,\"oe_ctld_policy\":\"sequential\","
+		"\"kernel\":{\"hits\":5,\"misses\":2},\"oe_ctld\":{\"events\":9}},"
+		"{\"dev\":\"0:46\",\"mountpoint\":\"/mnt/b\",\"lowerdir\":\"/b\",\"policy_attached\":true,"
+		"\"oe_ctld_policy\":null,\"kernel\":{\"hits\":0}}]}";
+
+	(void)state;
+	assert_int_equal(run(rep, ARGS("modelfs", "stats")), 0);
+	assert_string_equal(req_member("cmd"), "modelfs.stats");
+	assert_null(req_member("mount"));
+	assert_non_null(strstr(out, "0:45 /mnt/model (lowerdir /data/m, policy sequential run by oe-ctld)\n"
+				    "  kernel:  hits=5 misses=2\n"
+				    "  oe-ctld: events=9\n"));
+	assert_non_null(strstr(out, "0:46 /mnt/b (lowerdir /b, a policy outside oe-ctld)\n"));
+	assert_int_equal(run(rep, ARGS("modelfs", "stats", "/mnt/model")), 0);
+	assert_string_equal(req_member("mount"), "/mnt/model");
+}
+
+static void test_templates_output(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"dir\":\"/var/lib/oe-ctld/modelfs\",\"templates\":["
+			     "{\"name\":\"bad.tmpl\",\"corrupt\":true},"
+			     "{\"name\":\"mnt-m.tmpl\",\"corrupt\":false,\"files\":3,\"ranges\":12,\"bytes\":3145728,\"load_ns\":1500000000}]}",
+			     ARGS("modelfs", "templates")), 0);
+	assert_string_equal(req_member("cmd"), "modelfs.templates");
+	assert_string_equal(out,
+		"NAME         FILES    RANGES       BYTES  LOAD\n"
+		"bad.tmpl    corrupt (rebuilt by the next load)\n"
+		"mnt-m.tmpl       3        12      3.0MiB  1.500s\n");
+	assert_int_equal(run("{\"ok\":true,\"dir\":\"/t\",\"templates\":[]}",
+			     ARGS("modelfs", "templates")), 0);
+	assert_string_equal(out, "no templates in /t\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_attach_request),
+		cmocka_unit_test(test_daemon_refusal),
+		cmocka_unit_test(test_detach_output),
+		cmocka_unit_test(test_mounts_output),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_templates_output),
+	};
+
+	return cmocka_run_group_tests_name("oe_ctl_modelfs", tests, setup, teardown);
+}
