@@ -192,24 +192,6 @@ static const struct modelfs_policy *find_policy(const char *name, char *err,
 	return pol;
 }
 
-/* mkdir -p for the template store; the policy only writes files into it. */
-static void make_dir(const char *dir)
-{
-	char tmp[OECTLD_MODELFS_PATH_MAX];
-
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(tmp, 0755);
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		log_warn("modelfs: cannot create %s: %s; templates will not be kept",
-			 tmp, strerror(errno));
-}
-
 int modelfs_mod_adopt(struct oe_module_inst *mi, const char *mount, dev_t dev,
 		      const char *policy, struct modelfs_rt *rt,
 		      bool from_config, char *err, size_t errlen)
@@ -248,7 +230,7 @@ int modelfs_mod_adopt(struct oe_module_inst *mi, const char *mount, dev_t dev,
 			free(h);
 			return -1;
 		}
-		make_dir(m->template_dir);
+		/* the policy creates template_dir if need be */
 		opts.template_name = h->template;
 	}
 	if (pol->init) {
