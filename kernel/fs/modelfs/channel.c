@@ -185,38 +185,71 @@ struct modelfs_prefetch {
 
 static struct workqueue_struct *modelfs_wq;
 
-/* Read the missing folios of [first, last] from the lower file. */
+/* Fill a batch of prefetched folios; false when the read failed. */
+static bool modelfs_prefetch_fill(struct modelfs_prefetch *pf,
+				  struct folio **batch, unsigned int nr)
+{
+	struct modelfs_sb_info *sbi = MODELFS_SB(pf->inode->i_sb);
+	unsigned long pages = 0;
+	unsigned int i;
+	int err;
+
+	/* Flagged while locked: no reader can use them first. */
+	for (i = 0; i < nr; i++) {
+		modelfs_folio_set_prefetched(batch[i]);
+		pages += folio_nr_pages(batch[i]);
+	}
+	err = modelfs_fill_folios(pf->lower, batch, nr);
+	for (i = 0; i < nr; i++) {
+		if (err)
+			folio_clear_checked(batch[i]);
+		folio_put(batch[i]);
+	}
+	if (!err)
+		atomic64_add(pages, &sbi->stats.prefetched_pages);
+	return !err;
+}
+
+/*
+ * Read the missing folios of [first, last] from the lower file, each run
+ * of missing folios in reads of up to MODELFS_FILL_BATCH folios.
+ */
 static void modelfs_prefetch_range(struct modelfs_prefetch *pf)
 {
 	struct address_space *mapping = pf->inode->i_mapping;
 	struct modelfs_sb_info *sbi = MODELFS_SB(pf->inode->i_sb);
+	struct folio *batch[MODELFS_FILL_BATCH];
 	pgoff_t index = pf->first;
+	unsigned int nr = 0;
+	bool ok = true;
 
-	while (index <= pf->last && !READ_ONCE(sbi->stopping)) {
+	while (ok && index <= pf->last && !READ_ONCE(sbi->stopping)) {
 		struct folio *folio;
 
 		folio = __filemap_get_folio(mapping, index,
 					    FGP_LOCK | FGP_CREAT,
 					    mapping_gfp_mask(mapping));
 		if (IS_ERR(folio))
-			return;
+			break;
 		index = folio_next_index(folio);
 		if (folio_test_uptodate(folio)) {
+			/* Cached already: it ends the run before it. */
 			folio_unlock(folio);
+			folio_put(folio);
+			if (nr)
+				ok = modelfs_prefetch_fill(pf, batch, nr);
+			nr = 0;
 		} else {
-			/* Flagged while locked: no reader can use it first. */
-			modelfs_folio_set_prefetched(folio);
-			if (modelfs_fill_folio(pf->lower, folio)) {
-				folio_clear_checked(folio);
-				folio_put(folio);
-				return;
+			batch[nr++] = folio;
+			if (nr == MODELFS_FILL_BATCH) {
+				ok = modelfs_prefetch_fill(pf, batch, nr);
+				nr = 0;
 			}
-			atomic64_add(folio_nr_pages(folio),
-				     &sbi->stats.prefetched_pages);
 		}
-		folio_put(folio);
 		cond_resched();
 	}
+	if (nr)
+		modelfs_prefetch_fill(pf, batch, nr);
 }
 
 static void modelfs_prefetch_work(struct work_struct *work)

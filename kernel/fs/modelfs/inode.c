@@ -16,6 +16,7 @@
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/bvec.h>
 #include <linux/uio.h>
 #include <linux/xarray.h>
 #include <uapi/linux/modelfs.h>
@@ -337,37 +338,79 @@ static const struct file_operations modelfs_file_fops = {
 	.unlocked_ioctl	= modelfs_ioctl,
 };
 
-/**
- * modelfs_fill_folio - fill a locked folio from the lower file and unlock it
- * @lower: the open lower file
- * @folio: a locked ModelFS folio that is not uptodate
- */
-int modelfs_fill_folio(struct file *lower, struct folio *folio)
+/* Read [pos, pos + count of @iter) of @lower; direct I/O when @direct. */
+static ssize_t modelfs_read_lower(struct file *lower, struct iov_iter *iter,
+				  loff_t pos, bool direct)
 {
-	size_t len = folio_size(folio), done = 0;
-	loff_t pos = folio_pos(folio);
-	void *buf;
+	size_t want = iov_iter_count(iter);
+	struct kiocb kiocb;
+	ssize_t n = 0;
+
+	init_sync_kiocb(&kiocb, lower);
+	kiocb.ki_pos = pos;
+	if (direct)
+		kiocb.ki_flags |= IOCB_DIRECT;
+	while (iov_iter_count(iter)) {
+		n = vfs_iocb_iter_read(lower, &kiocb, iter);
+		if (n <= 0)
+			break;
+	}
+	if (n < 0 && want == iov_iter_count(iter))
+		return n;
+	return want - iov_iter_count(iter);
+}
+
+/**
+ * modelfs_fill_folios - fill locked, contiguous folios from the lower file
+ * @lower: the open lower file
+ * @folios: folios of one file that follow each other, locked, not uptodate
+ * @nr: how many, at most MODELFS_FILL_BATCH
+ *
+ * One read covers them all. It bypasses the lower page cache when the
+ * lower file can do direct I/O, so the data is not cached twice and the
+ * device sees one large read; otherwise, or if direct I/O fails, it reads
+ * through the lower page cache. What lies past the end of the lower file
+ * reads as zeroes. Every folio is unlocked, uptodate unless the read
+ * failed.
+ *
+ * Return: 0 or the read's error.
+ */
+int modelfs_fill_folios(struct file *lower, struct folio **folios,
+			unsigned int nr)
+{
+	struct inode *inode = folios[0]->mapping->host;
+	struct bio_vec bv[MODELFS_FILL_BATCH];
+	loff_t pos = folio_pos(folios[0]);
+	struct iov_iter iter;
+	size_t len = 0;
+	ssize_t done;
+	unsigned int i;
 	int err = 0;
 
-	buf = kmap_local_folio(folio, 0);
-	while (done < len) {
-		ssize_t n = kernel_read(lower, buf + done, len - done, &pos);
-
-		if (n < 0) {
-			err = n;
-			break;
-		}
-		if (!n)
-			break;
-		done += n;
+	for (i = 0; i < nr; i++) {
+		bvec_set_folio(&bv[i], folios[i], folio_size(folios[i]), 0);
+		len += folio_size(folios[i]);
 	}
-	if (!err)
-		memset(buf + done, 0, len - done);
-	kunmap_local(buf);
-	atomic64_add(done, &modelfs_stats(folio->mapping->host->i_sb)->lower_bytes);
-	if (!err)
-		folio_mark_uptodate(folio);
-	folio_unlock(folio);
+	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+	done = -EINVAL;
+	if (lower->f_mode & FMODE_CAN_ODIRECT)
+		done = modelfs_read_lower(lower, &iter, pos, true);
+	if (done < 0) {
+		iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+		done = modelfs_read_lower(lower, &iter, pos, false);
+	}
+	if (done < 0) {
+		err = done;
+	} else {
+		atomic64_add(done, &modelfs_stats(inode->i_sb)->lower_bytes);
+		if (iov_iter_zero(len - done, &iter) != len - done)
+			err = -EIO;
+	}
+	for (i = 0; i < nr; i++) {
+		if (!err)
+			folio_mark_uptodate(folios[i]);
+		folio_unlock(folios[i]);
+	}
 	return err;
 }
 
@@ -392,26 +435,35 @@ static int modelfs_read_folio(struct file *file, struct folio *folio)
 		folio_unlock(folio);
 		return -EIO;
 	}
-	return modelfs_fill_folio(lower, folio);
+	return modelfs_fill_folios(lower, &folio, 1);
 }
 
 static void modelfs_readahead(struct readahead_control *ractl)
 {
 	struct inode *inode = ractl->mapping->host;
 	struct file *lower = modelfs_lower_file(ractl->file);
+	struct folio *batch[MODELFS_FILL_BATCH];
+	unsigned int nr = 0;
 	struct folio *folio;
 
 	atomic64_add(readahead_count(ractl),
 		     &modelfs_stats(inode->i_sb)->readahead_pages);
 	modelfs_emit(inode->i_sb, MODELFS_EV_READAHEAD, inode->i_ino,
 		     readahead_pos(ractl), readahead_length(ractl));
-	/* A folio left not uptodate is read again by read_folio. */
+	/* The folios are contiguous; a folio left not uptodate is read again. */
 	while ((folio = readahead_folio(ractl))) {
-		if (lower)
-			modelfs_fill_folio(lower, folio);
-		else
+		if (!lower) {
 			folio_unlock(folio);
+			continue;
+		}
+		batch[nr++] = folio;
+		if (nr == MODELFS_FILL_BATCH) {
+			modelfs_fill_folios(lower, batch, nr);
+			nr = 0;
+		}
 	}
+	if (nr)
+		modelfs_fill_folios(lower, batch, nr);
 }
 
 static const struct address_space_operations modelfs_aops = {

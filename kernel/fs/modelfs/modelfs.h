@@ -102,7 +102,11 @@ extern const struct dentry_operations modelfs_dentry_ops;
 
 struct inode *modelfs_iget(struct super_block *sb, struct inode *lower);
 int modelfs_set_lower(struct dentry *dentry, const struct path *lower);
-int modelfs_fill_folio(struct file *lower, struct folio *folio);
+/* Folios filled by one read of the lower file: 256 KiB with 4 KiB pages. */
+#define MODELFS_FILL_BATCH	64
+
+int modelfs_fill_folios(struct file *lower, struct folio **folios,
+			unsigned int nr);
 unsigned long modelfs_count_prefetched(struct address_space *mapping,
 				       pgoff_t first, pgoff_t last);
 
