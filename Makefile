@@ -19,9 +19,12 @@ KUNIT_SUITES  = $(shell grep -rhA2 '^static struct kunit_suite' kernel | \
 		  sed -n 's/.*\.name = "\(.*\)".*/\1/p')
 BZIMAGE	:= $(BUILD)/linux/arch/x86/boot/bzImage
 INITRD	:= $(VMOUT)/initramfs.cpio
+BENCH_BUILD := $(BUILD)/bench
+MODEL_MIB ?= 2048
+MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
 
 .PHONY: all help deps ksrc usr unit lint kernel series series-check vm vm-check \
-	check clean FORCE
+	check clean bench bench-progs bench-kernel bench-modelfs FORCE
 
 all: usr
 
@@ -89,6 +92,40 @@ vm: kernel $(INITRD)
 vm-check: kernel $(INITRD)
 	@tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT); \
 	tools/vm/collect $(VMOUT) $(addprefix kunit:,$(KUNIT_SUITES)) $(VM_SUITES)
+
+## make bench         every benchmark, on a non-debug kernel (build/bench)
+## make bench-modelfs cold loads of a 2 GiB (MODEL_MIB) synthetic
+##                    safetensors model from a virtio-blk disk: ext4,
+##                    ext4 + fadvise(WILLNEED), ModelFS template; ratios
+bench: bench-modelfs
+
+## make bench-progs   build the benchmark programs only (make check does)
+bench-progs: $(BUILD)/tests/bench/modelfs/loader $(BENCH_BUILD)/mkmodel
+
+bench-kernel:
+	BUILD=$(BENCH_BUILD) tools/oe-tree sync
+	BUILD=$(BENCH_BUILD) tools/oe-kernel tools/configs/vm.config \
+		tools/configs/bench.config
+
+$(BUILD)/tests/bench/modelfs/loader: tests/bench/modelfs/loader.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 $(shell pkg-config --cflags json-c) \
+		-o $@ $< $(shell pkg-config --libs json-c)
+
+$(BENCH_BUILD)/mkmodel: tests/bench/modelfs/mkmodel.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+$(MODEL_IMG): $(BENCH_BUILD)/mkmodel tests/bench/modelfs/mkimage
+	tests/bench/modelfs/mkimage $@ $(BENCH_BUILD)/mkmodel $(MODEL_MIB)
+
+bench-modelfs: bench-kernel usr $(BUILD)/tests/bench/modelfs/loader $(MODEL_IMG)
+	tools/vm/mkinitramfs $(BENCH_BUILD)/initramfs.cpio $(BUILD)/usr \
+		$(BUILD)/tests/vm $(BUILD)/tests/bench
+	VM_DISK=$(MODEL_IMG) VM_TIMEOUT=$${VM_TIMEOUT:-3600} tools/vm/run bench \
+		$(BENCH_BUILD)/linux/arch/x86/boot/bzImage \
+		$(BENCH_BUILD)/initramfs.cpio $(BENCH_BUILD)/vm
+	tools/vm/bench-report $(BENCH_BUILD)/vm/bench.out
 
 ## make clean         remove build/ (the ccache cache stays)
 clean:
