@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-only */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libmodelfs: the userspace runtime of ModelFS (ModelFS-U).
  *

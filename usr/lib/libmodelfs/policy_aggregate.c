@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-only
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Policy "aggregate": prefetch one file over several parallel streams.
  *

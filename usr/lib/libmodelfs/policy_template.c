@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-only
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Policy "template": record a load's I/O once, replay it ahead of the
  * reader afterwards.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-only
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * libmodelfs template store: the file format (see template.h), its
  * atomic writer and its checking reader, and the name of a mount's

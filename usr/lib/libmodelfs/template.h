@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-only */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libmodelfs internals: the template store and test hooks. Not installed;
  * the policy and the tests use it.
