@@ -11,6 +11,7 @@
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/backing-dev.h>
 #include <linux/capability.h>
 #include <linux/dcache.h>
 #include <linux/file.h>
@@ -96,6 +97,25 @@ VISIBLE_IF_KUNIT int modelfs_cmd_range(const struct modelfs_cmd *cmd,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(modelfs_cmd_range);
+
+/**
+ * modelfs_cmd_ra_pages - the window a SET_RA command asks for
+ * @cmd: the command as userspace wrote it
+ * @pages: out: the window in pages, 0 for "the default"
+ *
+ * Return: 0, or -EINVAL for a non-zero reserved field or offset, or a
+ * window over MODELFS_SET_RA_MAX.
+ */
+VISIBLE_IF_KUNIT int modelfs_cmd_ra_pages(const struct modelfs_cmd *cmd,
+					  unsigned int *pages)
+{
+	if (cmd->type != MODELFS_CMD_SET_RA || cmd->reserved || cmd->off ||
+	    cmd->len > MODELFS_SET_RA_MAX)
+		return -EINVAL;
+	*pages = DIV_ROUND_UP(cmd->len, PAGE_SIZE);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(modelfs_cmd_ra_pages);
 
 void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len)
 {
@@ -322,6 +342,35 @@ void modelfs_prefetch_exit(void)
 	destroy_workqueue(modelfs_wq);
 }
 
+static int modelfs_set_ra(struct modelfs_channel *chan,
+			  const struct modelfs_cmd *cmd)
+{
+	struct super_block *sb = chan->sb;
+	struct inode *inode;
+	unsigned int pages;
+	u64 ino = cmd->ino;
+	int err;
+
+	err = modelfs_cmd_ra_pages(cmd, &pages);
+	if (err)
+		return err;
+	if (!ino) {
+		/* Read once per open by file_ra_state_init(). */
+		WRITE_ONCE(sb->s_bdi->ra_pages,
+			   pages ? pages : MODELFS_SB(sb)->lower_ra_pages);
+		return 0;
+	}
+	inode = ilookup5(sb, (unsigned long)ino, modelfs_ino_test, &ino);
+	if (!inode)
+		return -ENOENT;
+	if (S_ISREG(inode->i_mode))
+		WRITE_ONCE(MODELFS_I(inode)->ra_pages, pages);
+	else
+		err = -EISDIR;
+	iput(inode);
+	return err;
+}
+
 static int modelfs_do_cmd(struct modelfs_channel *chan,
 			  const struct modelfs_cmd *cmd)
 {
@@ -332,6 +381,8 @@ static int modelfs_do_cmd(struct modelfs_channel *chan,
 	u64 ino = cmd->ino;
 	int err = 0;
 
+	if (cmd->type == MODELFS_CMD_SET_RA)
+		return modelfs_set_ra(chan, cmd);
 	/* Malformed whatever the file: refuse before looking it up. */
 	if (modelfs_cmd_range(cmd, LLONG_MAX, &first, &last))
 		return -EINVAL;

@@ -272,6 +272,15 @@ static void modelfs_use(struct inode *inode, pgoff_t first, pgoff_t last,
 			     scan.start, scan.end - scan.start);
 }
 
+/* A window a policy set with SET_RA wins over the one the file opened with. */
+void modelfs_apply_ra(struct file *file)
+{
+	unsigned int pages = READ_ONCE(MODELFS_I(file_inode(file))->ra_pages);
+
+	if (pages)
+		WRITE_ONCE(file->f_ra.ra_pages, pages);
+}
+
 static ssize_t modelfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -282,6 +291,7 @@ static ssize_t modelfs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		modelfs_use(inode, pos >> PAGE_SHIFT,
 			    (min_t(u64, size, pos + count) - 1) >> PAGE_SHIFT,
 			    true);
+	modelfs_apply_ra(iocb->ki_filp);
 	return generic_file_read_iter(iocb, to);
 }
 
@@ -303,6 +313,7 @@ static vm_fault_t modelfs_fault(struct vm_fault *vmf)
 {
 	modelfs_use(file_inode(vmf->vma->vm_file), vmf->pgoff, vmf->pgoff,
 		    false);
+	modelfs_apply_ra(vmf->vma->vm_file);
 	return filemap_fault(vmf);
 }
 

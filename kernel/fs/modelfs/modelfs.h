@@ -47,6 +47,7 @@ struct modelfs_sb_info {
 	struct mutex attach_mutex;		/* attaching and detaching */
 	struct shrinker shrinker;		/* turns pressure into events */
 	struct modelfs_stats stats;
+	unsigned long lower_ra_pages;		/* the lower device's window */
 	atomic_t prefetch_inflight;		/* queued or running */
 	bool stopping;				/* kill_sb: prefetch stops */
 	struct list_head node;			/* in the netlink mount list */
@@ -85,6 +86,7 @@ static inline struct modelfs_stats *modelfs_stats(struct super_block *sb)
 struct modelfs_inode {
 	struct inode vfs_inode;
 	struct inode *lower;
+	unsigned int ra_pages;		/* SET_RA window; 0: the mount's */
 };
 
 static inline struct modelfs_inode *MODELFS_I(struct inode *inode)
@@ -107,6 +109,7 @@ int modelfs_set_lower(struct dentry *dentry, const struct path *lower);
 
 int modelfs_fill_folios(struct file *lower, struct folio **folios,
 			unsigned int nr);
+void modelfs_apply_ra(struct file *file);
 unsigned long modelfs_count_prefetched(struct address_space *mapping,
 				       pgoff_t first, pgoff_t last);
 
@@ -116,6 +119,7 @@ bool modelfs_ring_push(struct modelfs_ring *ring,
 bool modelfs_ring_pop(struct modelfs_ring *ring, struct modelfs_event *ev);
 int modelfs_cmd_range(const struct modelfs_cmd *cmd, loff_t size,
 		      pgoff_t *first, pgoff_t *last);
+int modelfs_cmd_ra_pages(const struct modelfs_cmd *cmd, unsigned int *pages);
 #endif
 
 void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len);

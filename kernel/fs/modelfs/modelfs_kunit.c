@@ -130,11 +130,54 @@ static void cmd_range_checks(struct kunit *test)
 	}
 }
 
+struct ra_case {
+	u32 type, reserved;
+	u64 off, len;
+	int err;
+	unsigned int pages;
+};
+
+static const struct ra_case ra_cases[] = {
+	/* back to the default */
+	{ MODELFS_CMD_SET_RA, 0, 0, 0, 0, 0 },
+	/* a part of a page is a page */
+	{ MODELFS_CMD_SET_RA, 0, 0, 1, 0, 1 },
+	{ MODELFS_CMD_SET_RA, 0, 0, 4097, 0, 2 },
+	/* the largest window, and one byte more */
+	{ MODELFS_CMD_SET_RA, 0, 0, MODELFS_SET_RA_MAX, 0,
+	  MODELFS_SET_RA_MAX / PAGE_SIZE },
+	{ MODELFS_CMD_SET_RA, 0, 0, MODELFS_SET_RA_MAX + 1ULL, -EINVAL },
+	/* a length that would overflow the page count */
+	{ MODELFS_CMD_SET_RA, 0, 0, U64_MAX, -EINVAL },
+	{ MODELFS_CMD_SET_RA, 0, 4096, 4096, -EINVAL },
+	{ MODELFS_CMD_SET_RA, 1, 0, 4096, -EINVAL },
+	{ MODELFS_CMD_PREFETCH, 0, 0, 4096, -EINVAL },
+};
+
+static void cmd_ra_checks(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ra_cases); i++) {
+		const struct ra_case *c = &ra_cases[i];
+		struct modelfs_cmd cmd = { .type = c->type,
+					   .reserved = c->reserved,
+					   .off = c->off, .len = c->len };
+		unsigned int pages = ~0U;
+		int err = modelfs_cmd_ra_pages(&cmd, &pages);
+
+		KUNIT_EXPECT_EQ_MSG(test, err, c->err, "case %d", i);
+		if (!c->err && !err)
+			KUNIT_EXPECT_EQ_MSG(test, pages, c->pages, "case %d", i);
+	}
+}
+
 static struct kunit_case modelfs_channel_cases[] = {
 	KUNIT_CASE(ring_keeps_order),
 	KUNIT_CASE(ring_full_counts_drops_then_reports_them),
 	KUNIT_CASE(ring_survives_index_wrap),
 	KUNIT_CASE(cmd_range_checks),
+	KUNIT_CASE(cmd_ra_checks),
 	{ }
 };
 

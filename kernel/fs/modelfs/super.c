@@ -35,6 +35,7 @@ static struct inode *modelfs_alloc_inode(struct super_block *sb)
 	if (!mi)
 		return NULL;
 	mi->lower = NULL;
+	mi->ra_pages = 0;
 	return &mi->vfs_inode;
 }
 
@@ -119,6 +120,7 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		sb->s_bdi->ra_pages = lower_sb->s_bdi->ra_pages;
 		sb->s_bdi->io_pages = lower_sb->s_bdi->io_pages;
 	}
+	sbi->lower_ra_pages = sb->s_bdi->ra_pages;
 	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
 	sb->s_flags |= SB_RDONLY | SB_NOATIME;
 	sb->s_magic = MODELFS_SUPER_MAGIC;

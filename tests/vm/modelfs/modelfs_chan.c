@@ -14,6 +14,8 @@
  *                         gives one HIT; a second use gives none
  *   wasted    MOUNT FILE  prefetched pages evicted unread count as wasted,
  *                         read ones as hits
+ *   setra     MOUNT FILE  SET_RA widens readahead of FILE, then of the
+ *                         mount; bad SET_RA commands are refused
  *   umount    MOUNT FILE  queue a prefetch of all of FILE, unmount MOUNT
  *                         and detach while it is in flight
  *   hold      MOUNT       attach, say so, and wait to be killed
@@ -163,6 +165,23 @@ static int hit_at(const struct modelfs_event *evs, int n, __u64 ino, __u64 off)
 		    evs[i].off <= off && off < evs[i].off + evs[i].len)
 			return 1;
 	return 0;
+}
+
+/* Read FILE cold and return the longest READAHEAD it caused. */
+static __u64 widest_readahead(int chan, const char *file,
+			      struct modelfs_event *evs)
+{
+	__u64 widest = 0;
+	int i, got;
+
+	drop_caches("1");
+	drain(chan, evs, 4096);
+	read_all(file);
+	got = drain(chan, evs, 4096);
+	for (i = 0; i < got; i++)
+		if (evs[i].type == MODELFS_EV_READAHEAD && evs[i].len > widest)
+			widest = evs[i].len;
+	return widest;
 }
 
 int main(int argc, char **argv)
@@ -358,6 +377,45 @@ int main(int argc, char **argv)
 		if (d_wasted != 12 || d_hits != 4)
 			FAIL("wasted +%lld (wanted 12), hits +%lld (wanted 4)",
 			     d_wasted, d_hits);
+		return 0;
+	}
+	if (!strcmp(c, "setra")) {
+		struct stat dir = stat_of(mnt);
+		__u64 widest;
+		int r;
+
+		if ((r = cmd(chan, MODELFS_CMD_SET_RA, st.st_ino, 4096, 1 << 20)) != -EINVAL)
+			FAIL("SET_RA with an offset: %d, wanted -EINVAL", r);
+		if ((r = cmd(chan, MODELFS_CMD_SET_RA, st.st_ino, 0,
+			     MODELFS_SET_RA_MAX + 1ULL)) != -EINVAL)
+			FAIL("SET_RA over the maximum: %d, wanted -EINVAL", r);
+		if ((r = cmd(chan, MODELFS_CMD_SET_RA, 987654321, 0, 1 << 20)) != -ENOENT)
+			FAIL("SET_RA of an unknown ino: %d, wanted -ENOENT", r);
+		if ((r = cmd(chan, MODELFS_CMD_SET_RA, dir.st_ino, 0, 1 << 20)) != -EISDIR)
+			FAIL("SET_RA of a directory: %d, wanted -EISDIR", r);
+
+		/* The lower is a ramdisk with the default 128 KiB window. */
+		widest = widest_readahead(chan, file, evs);
+		if (widest > 131072)
+			FAIL("readahead of %llu bytes before any SET_RA",
+			     (unsigned long long)widest);
+		if (cmd(chan, MODELFS_CMD_SET_RA, st.st_ino, 0, 1 << 20))
+			FAIL("SET_RA of the file: %s", strerror(errno));
+		widest = widest_readahead(chan, file, evs);
+		if (widest <= 131072 || widest > 1 << 20)
+			FAIL("widest readahead %llu after SET_RA of 1 MiB",
+			     (unsigned long long)widest);
+		/* The file follows the mount again; the mount reads 2 MiB. */
+		if (cmd(chan, MODELFS_CMD_SET_RA, st.st_ino, 0, 0) ||
+		    cmd(chan, MODELFS_CMD_SET_RA, 0, 0, 2 << 20))
+			FAIL("SET_RA back: %s", strerror(errno));
+		widest = widest_readahead(chan, file, evs);
+		cmd(chan, MODELFS_CMD_SET_RA, 0, 0, 0);
+		if (widest <= 1 << 20 || widest > 2 << 20)
+			FAIL("widest readahead %llu after SET_RA of the mount to 2 MiB",
+			     (unsigned long long)widest);
+		if (widest_readahead(chan, file, evs) > 131072)
+			FAIL("the mount's window did not come back");
 		return 0;
 	}
 	if (!strcmp(c, "umount")) {

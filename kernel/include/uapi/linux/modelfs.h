@@ -44,7 +44,16 @@ struct modelfs_event {
 enum modelfs_cmd_type {
 	MODELFS_CMD_PREFETCH = 1,	/* read [off, off+len) into the cache */
 	MODELFS_CMD_EVICT,		/* drop [off, off+len) from the cache */
+	MODELFS_CMD_SET_RA,		/* readahead window: see below */
 };
+
+/*
+ * MODELFS_CMD_SET_RA: off must be 0. With ino set, reads and faults of
+ * that file read ahead up to len bytes from now on (len 0: the file
+ * follows the mount again). With ino 0, files opened from now on start
+ * with a window of len bytes (len 0: the lower device's window).
+ */
+#define MODELFS_SET_RA_MAX	(64U << 20)
 
 struct modelfs_cmd {
 	__u32 type;		/* enum modelfs_cmd_type */
