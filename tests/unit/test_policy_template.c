@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cmocka tests: the "template" policy, with its commands captured by a
- * fake kernel, its clock faked, and its templates in a scratch directory.
+ * fake kernel, its clock faked, and its templates in a scratch directory;
+ * whole loads run against a model of the kernel's page cache.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,7 +43,11 @@ struct fix {
 	int nr, seen;
 	uint64_t gone[MAX_GONE];	/* inos the fake kernel answers ENOENT */
 	int nr_gone;
+	struct sim *sim;		/* a page cache behind the commands */
 };
+
+static int sim_cmd(struct sim *s, const struct modelfs_cmd *c);
+static void sim_stop(struct fix *f);
 
 static uint64_t fake_ns;
 
@@ -62,7 +67,7 @@ static int fake_kernel(void *arg, const struct modelfs_cmd *c)
 	for (i = 0; i < f->nr_gone; i++)
 		if (f->gone[i] == c->ino)
 			return -ENOENT;
-	return 0;
+	return f->sim ? sim_cmd(f->sim, c) : 0;
 }
 
 static int setup(void **state)
@@ -96,6 +101,8 @@ static int teardown(void **state)
 	struct fix *f = *state;
 	char cmd[128];
 
+	if (f->sim)
+		sim_stop(f);
 	if (f->ps)
 		f->pol->exit(f->ps);
 	modelfs_exit(f->rt);
@@ -334,7 +341,10 @@ static void test_roundtrip(void **state)
 	stop(f);
 }
 
-/* Prefetch within the window; evict what the reader has passed. */
+/*
+ * Prefetch within the window; evict a read's pages once the next read has
+ * started, since a HIT comes as its read starts.
+ */
 static void test_window_and_evict(void **state)
 {
 	struct fix *f = *state;
@@ -353,30 +363,26 @@ static void test_window_and_evict(void **state)
 	PF(f, 20, 32 * MiB, 2 * MiB);
 	PF(f, 20, 34 * MiB, MiB);
 	expect_no_more(f);
-	/* the reader used the first chunk: it goes, the next comes */
+	/* a read of the first chunk starts: the window moves, it stays */
 	send_ev(f, MODELFS_EV_HIT, 20, 0, 2 * MiB);
-	EV(f, 20, 0, 2 * MiB);
 	PF(f, 20, 8 * MiB, 2 * MiB);
 	expect_no_more(f);
-	/* the rest of the first range */
+	/* the next read: the last one is over */
 	send_ev(f, MODELFS_EV_HIT, 20, 2 * MiB, 3 * MiB);
-	EV(f, 20, 2 * MiB, 3 * MiB);
+	EV(f, 20, 0, 2 * MiB);
 	PF(f, 20, 10 * MiB, 2 * MiB);
 	expect_no_more(f);
-	/* less than a chunk passed: kept for now */
+	/* the reader left the first range: the rest of it goes */
 	send_ev(f, MODELFS_EV_HIT, 20, 32 * MiB, MiB);
+	EV(f, 20, 2 * MiB, 3 * MiB);
 	expect_no_more(f);
-	/* behind the reader: nothing */
-	send_ev(f, MODELFS_EV_HIT, 20, 0, 4 * KiB);
-	send_ev(f, MODELFS_EV_MISS, 20, 4 * MiB, 4 * KiB);
-	/* not in the template at all: nothing */
-	send_ev(f, MODELFS_EV_MISS, 20, 60 * MiB, 4 * KiB);
-	expect_no_more(f);
+	/* less than a chunk done in this range: kept for now */
 	send_ev(f, MODELFS_EV_HIT, 20, 33 * MiB, 2 * MiB);
-	EV(f, 20, 32 * MiB, 3 * MiB);
-	send_ev(f, MODELFS_EV_HIT, 20, 8 * MiB, 4 * MiB);
-	EV(f, 20, 8 * MiB, 4 * MiB);
 	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 20, 8 * MiB, 4 * MiB);
+	EV(f, 20, 32 * MiB, 3 * MiB);
+	expect_no_more(f);
+	/* the reader still has its last read when it closes */
 	send_ev(f, MODELFS_EV_CLOSE, 20, 0, 64 * MiB);
 	expect_no_more(f);
 	stop(f);
@@ -389,7 +395,10 @@ static void test_window_and_evict(void **state)
 	}
 }
 
-/* The reader outruns the prefetch: skip to it, evict what it passed. */
+/*
+ * The reader outruns the prefetch: a MISS is where it is, readahead only
+ * near the prefetch says anything of it.
+ */
 static void test_reader_ahead(void **state)
 {
 	struct fix *f = *state;
@@ -402,18 +411,62 @@ static void test_reader_ahead(void **state)
 	PF(f, 30, 0, 2 * MiB);
 	PF(f, 30, 2 * MiB, 2 * MiB);
 	expect_no_more(f);
+	/* it waits for a page at 10M: done with what lies before */
 	send_ev(f, MODELFS_EV_MISS, 30, 10 * MiB, 4 * KiB);
-	EV(f, 30, 0, 10 * MiB + 4 * KiB);
+	EV(f, 30, 0, 10 * MiB);
 	PF(f, 30, 10 * MiB + 4 * KiB, 2 * MiB);
 	PF(f, 30, 12 * MiB + 4 * KiB, 2 * MiB);
 	expect_no_more(f);
-	/*
-	 * Readahead of [20M, 20.5M): the reader is past 19.5M only, the
-	 * kernel has the rest up to 20.5M.
-	 */
+	/* far past the prefetch: readahead's overrun, nothing to go by */
 	send_ev(f, MODELFS_EV_READAHEAD, 30, 20 * MiB, 512 * KiB);
-	EV(f, 30, 10 * MiB + 4 * KiB, 19 * MiB + 512 * KiB - 10 * MiB - 4 * KiB);
-	PF(f, 30, 20 * MiB + 512 * KiB, 2 * MiB);
+	expect_no_more(f);
+	/*
+	 * Near it: the reader is past 15.5M, but the prefetch from 14M is
+	 * not skipped: no more than the window is ahead of cons.
+	 */
+	send_ev(f, MODELFS_EV_READAHEAD, 30, 16 * MiB, 512 * KiB);
+	PF(f, 30, 14 * MiB + 4 * KiB, 2 * MiB);
+	PF(f, 30, 16 * MiB + 4 * KiB, 2 * MiB);
+	expect_no_more(f);
+	/* carrying on from the prefetch: the kernel reads that part */
+	send_ev(f, MODELFS_EV_READAHEAD, 30, 18 * MiB + 4 * KiB, 512 * KiB);
+	PF(f, 30, 18 * MiB + 516 * KiB, 2 * MiB);
+	expect_no_more(f);
+	stop(f);
+}
+
+/*
+ * A range runs past the end of what the reader read there, where the
+ * kernel's readahead stopped: that part is read later, as the start of a
+ * later range's read, and only then goes.
+ */
+static void test_overrun_kept(void **state)
+{
+	struct fix *f = *state;
+	struct modelfs_tmpl_range r[] = {
+		{ 0, 3 * MiB }, { 8 * MiB, 2 * MiB }, { 3 * MiB, 2 * MiB },
+	};
+	struct modelfs_tmpl_file file = { 35, 16 * MiB, 3, r };
+
+	store(f, &file, 1, 1);
+	assert_int_equal(start(f, 16 * MiB), MODELFS_TEMPLATE_REPLAY);
+	send_ev(f, MODELFS_EV_OPEN, 35, 0, 16 * MiB);
+	PF(f, 35, 0, 2 * MiB);
+	PF(f, 35, 2 * MiB, MiB);
+	PF(f, 35, 8 * MiB, 2 * MiB);
+	PF(f, 35, 3 * MiB, 2 * MiB);
+	expect_no_more(f);
+	/* a tensor at [0, 2M), then one at [8M, 10M) */
+	send_ev(f, MODELFS_EV_HIT, 35, 0, 2 * MiB);
+	send_ev(f, MODELFS_EV_HIT, 35, 8 * MiB, 2 * MiB);
+	EV(f, 35, 0, 2 * MiB);
+	expect_no_more(f);
+	/* the one at [2M, 5M): the first range's rest is its start */
+	send_ev(f, MODELFS_EV_HIT, 35, 2 * MiB, 2 * MiB);
+	EV(f, 35, 8 * MiB, 2 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 35, 4 * MiB, MiB);
+	EV(f, 35, 2 * MiB, MiB);
 	expect_no_more(f);
 	stop(f);
 }
@@ -436,21 +489,20 @@ static void test_reread_kept(void **state)
 	PF(f, 40, 2 * MiB, MiB);
 	expect_no_more(f);
 	send_ev(f, MODELFS_EV_HIT, 40, 0, MiB);
-	expect_no_more(f);		/* read again later: kept */
 	send_ev(f, MODELFS_EV_HIT, 40, MiB, MiB);
-	EV(f, 40, MiB, MiB);
-	expect_no_more(f);
+	expect_no_more(f);		/* read again later: kept */
 	/* pressure: the kept range the reader has passed goes first */
 	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
 	EV(f, 40, 0, MiB);
 	expect_no_more(f);
-	/* the second read of it: its last, so it goes */
+	/* the second read of it: the one before is over */
 	send_ev(f, MODELFS_EV_HIT, 40, 0, MiB);
-	EV(f, 40, 0, MiB);
+	EV(f, 40, MiB, MiB);
+	/* and it was its last */
 	send_ev(f, MODELFS_EV_HIT, 40, 2 * MiB, MiB);
-	EV(f, 40, 2 * MiB, MiB);
+	EV(f, 40, 0, MiB);
 	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 100);
-	expect_no_more(f);		/* open, nothing left to give */
+	expect_no_more(f);		/* open, its last read still on */
 	/* closed: the whole file, once */
 	send_ev(f, MODELFS_EV_CLOSE, 40, 0, 4 * MiB);
 	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 1);
@@ -463,13 +515,16 @@ static void test_reread_kept(void **state)
 	PF(f, 40, MiB, MiB);
 	PF(f, 40, 0, MiB);
 	PF(f, 40, 2 * MiB, MiB);
+	/* one read of two ranges; the next reads the first again */
 	send_ev(f, MODELFS_EV_HIT, 40, 0, 2 * MiB);
+	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 40, 0, MiB);
 	EV(f, 40, MiB, MiB);
 	expect_no_more(f);
 	stop(f);
 }
 
-/* PRESSURE: passed pages of open files first, then closed files. */
+/* PRESSURE: what open files' readers are done with first, then closed files. */
 static void test_pressure_order(void **state)
 {
 	struct fix *f = *state;
@@ -487,12 +542,13 @@ static void test_pressure_order(void **state)
 		PF(f, 50, i * 2 * MiB, 2 * MiB);
 	for (i = 0; i < 4; i++)
 		PF(f, 51, i * 2 * MiB, 2 * MiB);
-	send_ev(f, MODELFS_EV_HIT, 50, 0, MiB + 6 * KiB);
+	send_ev(f, MODELFS_EV_HIT, 50, 0, MiB);
+	send_ev(f, MODELFS_EV_HIT, 50, MiB, 8 * KiB);
 	send_ev(f, MODELFS_EV_CLOSE, 51, 0, 8 * MiB);
 	expect_no_more(f);
-	/* whole pages the reader has passed, not the one it is in */
+	/* less than a chunk the reader is done with, not its current read */
 	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 100);
-	EV(f, 50, 0, MiB + 4 * KiB);
+	EV(f, 50, 0, MiB);
 	expect_no_more(f);
 	send_ev(f, MODELFS_EV_PRESSURE, 0, 0, 300);
 	EV(f, 51, 0, 8 * MiB);
@@ -525,10 +581,8 @@ static void test_window_shared(void **state)
 	/* back: its prefetch counts again, and it is now the later one */
 	send_ev(f, MODELFS_EV_OPEN, 60, 0, 8 * MiB);
 	send_ev(f, MODELFS_EV_HIT, 61, 0, 4 * MiB);
-	EV(f, 61, 0, 4 * MiB);
 	expect_no_more(f);
 	send_ev(f, MODELFS_EV_HIT, 60, 0, 4 * MiB);
-	EV(f, 60, 0, 4 * MiB);
 	PF(f, 61, 4 * MiB, 2 * MiB);
 	PF(f, 61, 6 * MiB, 2 * MiB);
 	expect_no_more(f);
@@ -751,13 +805,452 @@ static void test_enoent_forgets(void **state)
 	PF(f, 110, 0, 2 * MiB);
 	PF(f, 110, 2 * MiB, 2 * MiB);
 	expect_no_more(f);
+	send_ev(f, MODELFS_EV_HIT, 110, 0, 2 * MiB);
+	PF(f, 110, 4 * MiB, 2 * MiB);
+	expect_no_more(f);
 	/* gone when evicted: forgotten too */
 	f->gone[f->nr_gone++] = 110;
-	send_ev(f, MODELFS_EV_HIT, 110, 0, 3 * MiB);
-	EV(f, 110, 0, 3 * MiB);
-	send_ev(f, MODELFS_EV_HIT, 110, 3 * MiB, MiB);
+	send_ev(f, MODELFS_EV_HIT, 110, 2 * MiB, 2 * MiB);
+	EV(f, 110, 0, 2 * MiB);
+	send_ev(f, MODELFS_EV_HIT, 110, 4 * MiB, MiB);
 	expect_no_more(f);
 	stop(f);
+}
+
+/* --- whole loads against a model of the kernel's page cache ---------- */
+
+/*
+ * The kernel side of one file, page by page, as kernel/fs/modelfs does
+ * it: PREFETCH is queued and filled later, by a device that keeps pace
+ * with the reader at a set rate, each page flagged until a read uses it;
+ * EVICT drops clean unlocked pages; a read() reports its flagged pages in
+ * one HIT up front, and a page it finds missing starts the kernel's own
+ * readahead (mm/readahead.c: windows of up to SIM_IO_PAGES, a marker in
+ * each, the next window read when the reader reaches the marker), which
+ * runs past the end of what is being read.
+ */
+#define SIM_PAGE 4096ULL
+#define SIM_RA_PAGES 32		/* read_ahead_kb 128 */
+#define SIM_IO_PAGES 320	/* max_sectors_kb 1280, as virtio-blk */
+#define SIM_READ (4 * MiB)	/* the loader's pread() */
+#define SIM_LAYERS 32
+
+enum {
+	PG_CACHED = 1,
+	PG_FLAGGED = 2,		/* filled by PREFETCH, not used yet */
+	PG_MARK = 4,		/* PG_readahead */
+	PG_LOCKED = 8,		/* being read: EVICT leaves it */
+	PG_READ = 16,		/* the reader has had it */
+};
+
+struct sim_range {
+	uint64_t first, last;
+};
+
+struct sim {
+	struct fix *f;
+	uint64_t ino, size, pages;
+	uint8_t *pg;
+	struct sim_range *q;		/* queued PREFETCHes, oldest first */
+	size_t qh, qt, qcap;
+	unsigned int rate_num, rate_den; /* device pages per page read */
+	unsigned int credit;
+	uint64_t ra_start, ra_size, ra_async; /* struct file_ra_state */
+	uint64_t pf_fills, ra_fills;	/* pages read from the device */
+	uint64_t evicted, wasted, early, first_early;
+	uint64_t cached, peak;
+};
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static void sim_fill(struct sim *s, uint64_t p, uint8_t flags)
+{
+	s->pg[p] = (uint8_t)((s->pg[p] & PG_READ) | PG_CACHED | flags);
+	if (++s->cached > s->peak)
+		s->peak = s->cached;
+}
+
+static void sim_evict(struct sim *s, uint64_t first, uint64_t last)
+{
+	uint64_t p;
+
+	for (p = first; p <= last; p++) {
+		if (!(s->pg[p] & PG_CACHED) || (s->pg[p] & PG_LOCKED))
+			continue;
+		if (!(s->pg[p] & PG_READ) && s->early++ == 0)
+			s->first_early = p;
+		if (s->pg[p] & PG_FLAGGED)
+			s->wasted++;
+		s->pg[p] &= PG_READ;
+		s->evicted++;
+		s->cached--;
+	}
+}
+
+static int sim_cmd(struct sim *s, const struct modelfs_cmd *c)
+{
+	struct sim_range *nq;
+	uint64_t end;
+
+	if (c->ino != s->ino)
+		return -ENOENT;
+	if (c->reserved || !c->len || c->off >= s->size)
+		return -EINVAL;
+	end = c->len > s->size - c->off ? s->size : c->off + c->len;
+	if (c->type == MODELFS_CMD_EVICT) {
+		sim_evict(s, c->off / SIM_PAGE, (end - 1) / SIM_PAGE);
+		return 0;
+	}
+	if (c->type != MODELFS_CMD_PREFETCH)
+		return -EINVAL;
+	if (s->qt == s->qcap) {
+		s->qcap = s->qcap ? 2 * s->qcap : 64;
+		nq = realloc(s->q, s->qcap * sizeof(*nq));
+		assert_non_null(nq);
+		s->q = nq;
+	}
+	s->q[s->qt].first = c->off / SIM_PAGE;
+	s->q[s->qt].last = (end - 1) / SIM_PAGE;
+	s->qt++;
+	return 0;
+}
+
+/* The device's share of the time the reader takes for one page. */
+static void sim_device(struct sim *s)
+{
+	struct sim_range *r;
+
+	s->credit += s->rate_num;
+	while (s->credit >= s->rate_den && s->qh < s->qt) {
+		r = &s->q[s->qh];
+		/* cached pages cost no I/O: skipped, as the kernel does */
+		if (!(s->pg[r->first] & PG_CACHED)) {
+			sim_fill(s, r->first, PG_FLAGGED);
+			s->pf_fills++;
+			s->credit -= s->rate_den;
+		}
+		if (r->first++ == r->last)
+			s->qh++;
+	}
+	if (s->qh == s->qt)
+		s->credit = 0;
+}
+
+static void sim_emit(struct sim *s, uint32_t type, uint64_t first,
+		     uint64_t pages)
+{
+	struct modelfs_event e = make_event(type, s->ino, first * SIM_PAGE,
+					    pages * SIM_PAGE);
+
+	assert_int_equal(modelfs_dispatch(s->f->rt, s->f->pol, s->f->ps, &e), 0);
+}
+
+/*
+ * Read [start, start + nr) as page_cache_ra_unbounded() does: missing
+ * pages only, one READAHEAD per run of them (emitted while they are
+ * locked), the marker on page start + nr - async if it is a new one.
+ */
+static void sim_ra_window(struct sim *s, uint64_t start, uint64_t nr,
+			  uint64_t async)
+{
+	uint64_t p, run, end = min_u64(start + nr, s->pages);
+
+	s->ra_start = start;
+	s->ra_size = nr;
+	s->ra_async = async;
+	for (p = start; p < end;) {
+		if (s->pg[p] & PG_CACHED) {
+			p++;
+			continue;
+		}
+		for (run = p; run < end && !(s->pg[run] & PG_CACHED); run++)
+			s->pg[run] |= PG_LOCKED;
+		sim_emit(s, MODELFS_EV_READAHEAD, p, run - p);
+		for (; p < run; p++) {
+			sim_fill(s, p, p == start + nr - async ? PG_MARK : 0);
+			s->ra_fills++;
+		}
+	}
+}
+
+static uint64_t sim_ra_max(uint64_t req)
+{
+	return req > SIM_RA_PAGES ? min_u64(req, SIM_IO_PAGES) : SIM_RA_PAGES;
+}
+
+/* get_next_ra_size() */
+static uint64_t sim_ra_next(uint64_t cur, uint64_t max)
+{
+	if (cur < max / 16)
+		return 4 * cur;
+	if (cur <= max / 2)
+		return 2 * cur;
+	return max;
+}
+
+/* A read of @req more pages finds page @p missing: initial readahead. */
+static void sim_sync_ra(struct sim *s, uint64_t p, uint64_t req)
+{
+	uint64_t max = sim_ra_max(req), size = 1, async, add;
+
+	while (size < req)
+		size <<= 1;
+	if (size <= max / 32)
+		size *= 4;
+	else if (size <= max / 4)
+		size *= 2;
+	else
+		size = max;
+	async = size > req ? size - req : size;
+	if (size == async) {
+		/* the read would hit its own marker: merged now */
+		add = sim_ra_next(size, max);
+		if (size + add <= max) {
+			async = add;
+			size += add;
+		} else {
+			size = max;
+			async = max / 2;
+		}
+	}
+	sim_ra_window(s, p, size, async);
+}
+
+/* The reader reached the marker on @p: the next window, asynchronously. */
+static void sim_async_ra(struct sim *s, uint64_t p, uint64_t req)
+{
+	uint64_t max = sim_ra_max(req), start, size;
+
+	if (p == s->ra_start + s->ra_size - s->ra_async) {
+		start = s->ra_start + s->ra_size;
+		size = sim_ra_next(s->ra_size, max);
+	} else {
+		/* a marker of an older window: ramp up from the cached run */
+		for (start = p + 1; start < s->pages && start - p <= max &&
+		     (s->pg[start] & PG_CACHED); start++)
+			;
+		if (start >= s->pages || start - p > max)
+			return;
+		size = sim_ra_next(start - p + req, max);
+	}
+	if (start < s->pages)
+		sim_ra_window(s, start, size, size);
+}
+
+/* One read() of [off, off + len). */
+static void sim_read(struct sim *s, uint64_t off, uint64_t len)
+{
+	uint64_t first = off / SIM_PAGE, last = (off + len - 1) / SIM_PAGE;
+	uint64_t p, lo = UINT64_MAX, hi = 0;
+
+	/* modelfs_read_iter(): the flagged pages it is about to use */
+	for (p = first; p <= last; p++) {
+		if (s->pg[p] & PG_FLAGGED) {
+			s->pg[p] &= (uint8_t)~PG_FLAGGED;
+			lo = min_u64(lo, p);
+			hi = p;
+		}
+	}
+	if (lo != UINT64_MAX)
+		sim_emit(s, MODELFS_EV_HIT, lo, hi + 1 - lo);
+	/* filemap_read(): page by page, the device working meanwhile */
+	for (p = first; p <= last; p++) {
+		sim_device(s);
+		if (!(s->pg[p] & PG_CACHED))
+			sim_sync_ra(s, p, last + 1 - p);
+		if (!(s->pg[p] & PG_CACHED)) {
+			/* readahead's pages went again: read_folio() */
+			s->pg[p] |= PG_LOCKED;
+			sim_emit(s, MODELFS_EV_MISS, p, 1);
+			sim_fill(s, p, 0);
+			s->ra_fills++;
+		}
+		if (s->pg[p] & PG_MARK) {
+			s->pg[p] &= (uint8_t)~PG_MARK;
+			sim_async_ra(s, p, last + 1 - p);
+		}
+		s->pg[p] |= PG_READ;
+	}
+}
+
+/* A safetensors model as tests/bench/modelfs/mkmodel.c lays it out. */
+struct sim_tensor {
+	char name[64];
+	uint64_t off, len;
+	long rank;
+};
+
+struct sim_model {
+	struct sim_tensor t[1 + SIM_LAYERS * 9 + 2];
+	int nr;
+	uint64_t hdr_len, size;
+};
+
+static int sim_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct sim_tensor *)a)->name,
+		      ((const struct sim_tensor *)b)->name);
+}
+
+static int sim_by_rank(const void *a, const void *b)
+{
+	const struct sim_tensor *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+static void sim_add(struct sim_model *m, const char *name, uint64_t len,
+		    long rank)
+{
+	struct sim_tensor *t = &m->t[m->nr++];
+
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->len = len / SIM_PAGE * SIM_PAGE;
+	if (!t->len)
+		t->len = SIM_PAGE;
+	t->rank = rank;
+}
+
+/*
+ * Stored in name order ("layers.10" before "layers.2"), read layer by
+ * layer, each layer in its forward order: the loader's order is not the
+ * file's. The data starts after a header of no round size.
+ */
+static void sim_model_make(struct sim_model *m, uint64_t total)
+{
+	static const struct { const char *name; int parts; } part[] = {
+		{ "input_layernorm", 0 }, { "self_attn.q_proj", 3 },
+		{ "self_attn.k_proj", 2 }, { "self_attn.v_proj", 2 },
+		{ "self_attn.o_proj", 3 }, { "post_attention_layernorm", 0 },
+		{ "mlp.gate_proj", 18 }, { "mlp.up_proj", 18 },
+		{ "mlp.down_proj", 18 },
+	};
+	uint64_t layer = total / (SIM_LAYERS + 1), off;
+	char name[64];
+	int l, i;
+
+	memset(m, 0, sizeof(*m));
+	m->hdr_len = 20000;
+	sim_add(m, "model.embed_tokens", layer / 2, 0);
+	for (l = 0; l < SIM_LAYERS; l++)
+		for (i = 0; i < 9; i++) {
+			snprintf(name, sizeof(name), "model.layers.%d.%s", l,
+				 part[i].name);
+			sim_add(m, name, part[i].parts ?
+				layer / 64 * part[i].parts : SIM_PAGE,
+				1 + l * 100L + i);
+		}
+	sim_add(m, "model.norm", SIM_PAGE, 1L << 40);
+	sim_add(m, "lm_head", layer / 2, (1L << 40) + 1);
+	qsort(m->t, m->nr, sizeof(m->t[0]), sim_by_name);
+	off = 8 + m->hdr_len;
+	for (i = 0; i < m->nr; i++) {
+		m->t[i].off = off;
+		off += m->t[i].len;
+	}
+	m->size = off;
+	qsort(m->t, m->nr, sizeof(m->t[0]), sim_by_rank);
+}
+
+static struct sim *sim_start(struct fix *f, uint64_t ino, uint64_t size,
+			     unsigned int num, unsigned int den)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	s->f = f;
+	s->ino = ino;
+	s->size = size;
+	s->pages = (size + SIM_PAGE - 1) / SIM_PAGE;
+	s->pg = calloc(s->pages, 1);
+	assert_non_null(s->pg);
+	s->rate_num = num;
+	s->rate_den = den;
+	f->sim = s;
+	return s;
+}
+
+static void sim_stop(struct fix *f)
+{
+	free(f->sim->pg);
+	free(f->sim->q);
+	free(f->sim);
+	f->sim = NULL;
+}
+
+/* One cold load by the loader: header, then every tensor, 4 MiB a read. */
+static void sim_load(struct fix *f, struct sim *s, const struct sim_model *m)
+{
+	uint64_t off, end;
+	int i;
+
+	send_ev(f, MODELFS_EV_OPEN, s->ino, 0, s->size);
+	sim_read(s, 0, 8);
+	sim_read(s, 8, m->hdr_len);
+	for (i = 0; i < m->nr; i++) {
+		end = m->t[i].off + m->t[i].len;
+		for (off = m->t[i].off; off < end; off += SIM_READ)
+			sim_read(s, off, min_u64(SIM_READ, end - off));
+	}
+	send_ev(f, MODELFS_EV_CLOSE, s->ino, 0, s->size);
+}
+
+/*
+ * A 2 GiB model loaded cold twice: recorded, then replayed with the
+ * VM's window. The replay must read each page from the device about
+ * once, and never evict a page before the reader has had it.
+ */
+static void check_replay(struct fix *f, unsigned int num, unsigned int den)
+{
+	static struct sim_model m;
+	struct sim *s;
+	uint64_t reads;
+
+	sim_model_make(&m, 2 * GiB);
+	assert_int_equal(start(f, 20 * MiB), MODELFS_TEMPLATE_RECORD);
+	s = sim_start(f, 90, m.size, num, den);
+	sim_load(f, s, &m);
+	assert_int_equal(s->pf_fills, 0);
+	sim_stop(f);
+	stop(f);
+
+	assert_int_equal(start(f, 20 * MiB), MODELFS_TEMPLATE_REPLAY);
+	s = sim_start(f, 90, m.size, num, den);
+	sim_load(f, s, &m);
+	reads = s->pf_fills + s->ra_fills;
+	print_message("device %u/%u: %llu pages, read %llu (prefetch %llu, readahead %llu), evicted %llu, wasted %llu, early %llu, peak %llu cached\n",
+		      num, den, (unsigned long long)s->pages,
+		      (unsigned long long)reads,
+		      (unsigned long long)s->pf_fills,
+		      (unsigned long long)s->ra_fills,
+		      (unsigned long long)s->evicted,
+		      (unsigned long long)s->wasted,
+		      (unsigned long long)s->early,
+		      (unsigned long long)s->peak);
+	if (s->early)
+		fail_msg("%llu pages evicted before the reader had them, the first at %llu",
+			 (unsigned long long)s->early,
+			 (unsigned long long)s->first_early * SIM_PAGE);
+	if (reads * 10 > s->pages * 11)
+		fail_msg("%llu pages read from the device for a file of %llu",
+			 (unsigned long long)reads, (unsigned long long)s->pages);
+	sim_stop(f);
+	stop(f);
+}
+
+/* The device keeps ahead of the reader: the template does the reading. */
+static void test_load_prefetch_ahead(void **state)
+{
+	check_replay(*state, 2, 1);
+}
+
+/* The reader catches up with the device: readahead and prefetch share. */
+static void test_load_reader_catches_up(void **state)
+{
+	check_replay(*state, 1, 2);
 }
 
 int main(void)
@@ -769,6 +1262,7 @@ int main(void)
 		T(test_roundtrip),
 		T(test_window_and_evict),
 		T(test_reader_ahead),
+		T(test_overrun_kept),
 		T(test_reread_kept),
 		T(test_pressure_order),
 		T(test_window_shared),
@@ -778,6 +1272,8 @@ int main(void)
 		T(test_corrupt_replaced),
 		T(test_corrupt_logged_once),
 		T(test_enoent_forgets),
+		T(test_load_prefetch_ahead),
+		T(test_load_reader_catches_up),
 	};
 #undef T
 

@@ -10,14 +10,25 @@
  * when they touch it; exit() writes the template.
  *
  * With one, each file whose (ino, size) matches a record is replayed: its
- * ranges, laid end to end, form a stream, and three positions move along
- * it: pf (prefetched up to), cons (the reader is past) and ev (evicted up
+ * ranges, laid end to end, form a stream, and positions move along it:
+ * pf (prefetched up to), cons (the reader has got to) and ev (evicted up
  * to). PREFETCH chunks go out while the open files together have at most
- * `window` bytes between cons and pf. HIT, MISS and READAHEAD events move
- * cons; what cons has passed is evicted unless a later range reads it
- * again, so a model larger than memory streams through the cache. Files
- * without a matching record are recorded and added to the template at
- * exit().
+ * `window` bytes between cons and pf.
+ *
+ * Eviction must never get ahead of the reader, and the stream is a poor
+ * guide to what the reader is done with. A HIT comes as its read starts,
+ * and not where it starts when the read's first pages were not
+ * prefetched: a read is known to be over only when the next one starts.
+ * And a recorded range ends where the kernel's readahead stopped, often a
+ * window past what the reader read there, in bytes it reads much later.
+ * So ev follows the end of the reader's previous read (or the page a MISS
+ * waits for), a range the reader has left is evicted only up to where it
+ * was seen in it, and the pages of a read outside the range it was found
+ * in go when the next read starts. Nothing a range ahead reads again is
+ * evicted. READAHEAD, the kernel reading ahead of the reader and past
+ * what it reads, moves cons only when it is near the prefetch, and never
+ * past pf. Files without a matching record are recorded and added to the
+ * template at exit().
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -44,7 +55,9 @@ enum { RF_KEEP = 1, RF_GONE = 2 };
 struct tp_aux {
 	bool ready;
 	bool stale;		/* its file changed size: not kept at exit */
+	bool rereads;		/* some range is read again by a later one */
 	uint64_t *cum;		/* cum[i]: bytes in ranges before i */
+	uint64_t *seen;		/* seen[i]: the reader used range i up to here */
 	uint8_t *flags;		/* RF_KEEP: read again later; RF_GONE */
 	uint32_t *by_off;	/* range indexes sorted by offset */
 };
@@ -61,6 +74,12 @@ struct tp_file {
 	struct tp_aux *aux;
 	uint64_t pf, cons, ev;
 	uint32_t pf_i, cons_i, ev_i;
+	uint64_t done;		/* the reader is done with the stream before */
+	/*
+	 * The current read: its pages, those outside the range it was
+	 * found in (stray), and where its pages in that range end.
+	 */
+	uint64_t use_off, use_end, stray_off, stray_end, use_pos;
 	/* recording (rec == NULL) */
 	struct modelfs_tmpl_range *r;
 	uint32_t nr, cap;
@@ -156,6 +175,14 @@ static int cmp_by_ino(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
+static void aux_free(struct tp_aux *a)
+{
+	free(a->cum);
+	free(a->seen);
+	free(a->flags);
+	free(a->by_off);
+}
+
 /*
  * Index one record: the stream offsets, the ranges sorted by offset, and
  * which ranges a later range overlaps (those are read again: kept).
@@ -168,13 +195,13 @@ static int aux_prepare(struct tp_aux *a, const struct modelfs_tmpl_file *rec)
 	if (a->ready)
 		return 0;
 	a->cum = calloc((size_t)n + 1, sizeof(*a->cum));
+	a->seen = calloc(n ? n : 1, sizeof(*a->seen));
 	a->flags = calloc(n ? n : 1, sizeof(*a->flags));
 	a->by_off = calloc(n ? n : 1, sizeof(*a->by_off));
-	if (!a->cum || !a->flags || !a->by_off) {
-		free(a->cum);
-		free(a->flags);
-		free(a->by_off);
+	if (!a->cum || !a->seen || !a->flags || !a->by_off) {
+		aux_free(a);
 		a->cum = NULL;
+		a->seen = NULL;
 		a->flags = NULL;
 		a->by_off = NULL;
 		return -ENOMEM;
@@ -194,6 +221,7 @@ static int aux_prepare(struct tp_aux *a, const struct modelfs_tmpl_file *rec)
 			if (rec->r[q].off >= x->off + x->len)
 				break;
 			a->flags[p < q ? p : q] |= RF_KEEP;
+			a->rereads = true;
 			if (++work > TP_OVERLAP_WORK) {
 				/* pathological: keep everything */
 				memset(a->flags, RF_KEEP, n);
@@ -204,13 +232,6 @@ static int aux_prepare(struct tp_aux *a, const struct modelfs_tmpl_file *rec)
 	}
 	a->ready = true;
 	return 0;
-}
-
-static void aux_free(struct tp_aux *a)
-{
-	free(a->cum);
-	free(a->flags);
-	free(a->by_off);
 }
 
 static int32_t find_rec(const struct tp_state *st, uint64_t ino)
@@ -354,8 +375,10 @@ static void tp_start_recording(struct tp_state *st, struct tp_file *f,
 	f->aux = NULL;
 	f->nr = 0;
 	f->size = size;
-	f->pf = f->cons = f->ev = 0;
+	f->pf = f->cons = f->ev = f->done = 0;
 	f->pf_i = f->cons_i = f->ev_i = 0;
+	f->use_off = f->use_end = f->stray_off = f->stray_end = 0;
+	f->use_pos = 0;
 }
 
 /* --- replay ------------------------------------------------------------ */
@@ -415,48 +438,105 @@ static int tp_send_evict(struct modelfs_rt *rt, struct tp_file *f,
 	return ret;
 }
 
+/* Does a range the reader has not got past read some of [a, b)? */
+static bool tp_reread(const struct tp_file *f, uint64_t a, uint64_t b)
+{
+	const struct modelfs_tmpl_range *r = f->rec->r;
+	uint32_t lo = 0, hi = f->rec->nr, k, steps;
+	uint64_t from, to;
+
+	if (!f->aux->rereads)
+		return false;
+	/* the ranges starting before b, nearest first, as tp_locate() */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (r[f->aux->by_off[mid]].off < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (steps = 0; lo > 0 && steps < TP_LOOKAHEAD; lo--, steps++) {
+		k = f->aux->by_off[lo - 1];
+		if (k < f->cons_i)
+			continue;
+		from = r[k].off;
+		/* the reader is inside this one: only its rest is ahead */
+		if (k == f->cons_i)
+			from += f->cons - f->aux->cum[k];
+		to = r[k].off + r[k].len;
+		if ((from > a ? from : a) < (to < b ? to : b))
+			return true;
+	}
+	return false;
+}
+
+static uint64_t tp_evict_piece(struct modelfs_rt *rt, struct tp_file *f,
+			       uint64_t a, uint64_t b)
+{
+	uint64_t pages = 0;
+
+	if (a < b && !f->gone && !tp_reread(f, a, b))
+		tp_send_evict(rt, f, a, b - a, &pages);
+	return pages;
+}
+
 /*
- * Evict what the reader has passed and no later range reads again. Within
- * a range only whole pages behind the reader go, a chunk at a time (or
- * all of them when @all).
+ * The reader is done with [a, b): evict it, but not the pages of its
+ * current read, nor what a range ahead reads again.
+ */
+static uint64_t tp_evict_done(struct modelfs_rt *rt, struct tp_file *f,
+			      uint64_t a, uint64_t b)
+{
+	if (f->use_off < f->use_end && a < f->use_end && f->use_off < b)
+		return tp_evict_piece(rt, f, a, f->use_off) +
+		       tp_evict_piece(rt, f, f->use_end, b);
+	return tp_evict_piece(rt, f, a, b);
+}
+
+/*
+ * Evict the stream the reader is done with, up to f->done: a range it
+ * has left up to where it was seen in it (the rest may be readahead's
+ * overrun, read later), the range it is in a chunk at a time (or all of
+ * it when @all).
  */
 static uint64_t tp_evict_passed(struct modelfs_rt *rt, struct tp_state *st,
 				struct tp_file *f, bool all)
 {
 	const struct modelfs_tmpl_range *r;
-	uint64_t pages = 0, inner, endp, from, to;
+	uint64_t pages = 0, from, to;
 	uint32_t k;
 
-	while (!f->gone && f->ev < f->cons) {
+	while (!f->gone && f->ev < f->done) {
 		k = f->ev_i;
 		r = &f->rec->r[k];
-		inner = f->ev - f->aux->cum[k];
-		endp = min64(f->cons, f->aux->cum[k + 1]);
-		if (endp == f->aux->cum[k + 1]) {
-			if (!(f->aux->flags[k] & (RF_KEEP | RF_GONE)) &&
-			    tp_send_evict(rt, f, r->off + inner, r->len - inner,
-					  &pages) == 0)
-				f->aux->flags[k] |= RF_GONE;
-			f->ev = endp;
+		from = r->off + (f->ev - f->aux->cum[k]);
+		if (f->aux->cum[k + 1] <= f->done) {
+			if (f->aux->seen[k] > from &&
+			    !(f->aux->flags[k] & RF_GONE))
+				pages += tp_evict_done(rt, f, from,
+						       f->aux->seen[k]);
+			f->ev = f->aux->cum[k + 1];
 			f->ev_i++;
 			continue;
 		}
-		if (f->aux->flags[k] & RF_KEEP)
-			break;
-		from = r->off + inner;
-		to = (r->off + (endp - f->aux->cum[k])) & ~(MODELFS_PAGE_SIZE - 1);
+		to = (r->off + (f->done - f->aux->cum[k])) &
+		     ~(MODELFS_PAGE_SIZE - 1);
+		/* not into the current read: its pages go after it */
+		if (f->use_off < f->use_end && f->use_off >= from &&
+		    f->use_off < to)
+			to = f->use_off;
 		if (to <= from || (!all && to - from < st->chunk))
 			break;
-		if (tp_send_evict(rt, f, from, to - from, &pages) == 0)
-			f->ev += to - from;
+		pages += tp_evict_done(rt, f, from, to);
+		f->ev += to - from;
 		break;
 	}
 	return pages;
 }
 
-/* The reader is past stream position @pos of @f. */
-static void tp_consume(struct modelfs_rt *rt, struct tp_state *st,
-		       struct tp_file *f, uint64_t pos)
+/* The reader has got to stream position @pos of @f (its window). */
+static void tp_consume(struct tp_file *f, uint64_t pos)
 {
 	if (pos <= f->cons)
 		return;
@@ -467,7 +547,6 @@ static void tp_consume(struct modelfs_rt *rt, struct tp_state *st,
 		f->pf = f->cons;
 		f->pf_i = f->cons_i;
 	}
-	tp_evict_passed(rt, st, f, false);
 }
 
 /* Issue prefetches while the open files stay within the window. */
@@ -510,45 +589,126 @@ static void tp_refill(struct modelfs_rt *rt, struct tp_state *st)
 	}
 }
 
+/* The kernel's readahead reads [off, end) of a replayed file. */
+static void tp_replay_readahead(struct tp_state *st, struct tp_file *f,
+				uint64_t off, uint64_t end)
+{
+	const struct modelfs_tmpl_range *r = f->rec->r;
+	uint64_t pa, pe, len = end - off;
+	uint32_t k;
+
+	k = tp_locate(f, off);
+	if (k == TP_NONE)
+		return;
+	pa = f->aux->cum[k] + (off - r[k].off);
+	pe = f->aux->cum[k] + min64(r[k].len, end - r[k].off);
+	/*
+	 * Readahead runs on past the end of what the reader reads, into
+	 * bytes the template may have far later: that says nothing of the
+	 * reader, and must not make the prefetch skip what lies between.
+	 */
+	if (pa > f->pf + st->window)
+		return;
+	/* carrying on from the prefetch: the kernel reads that part */
+	if (pa <= f->pf && pe > f->pf) {
+		f->pf = pe;
+		seek_idx(f, &f->pf_i, pe);
+	}
+	/*
+	 * Async readahead runs up to a window ahead of the reader: it is
+	 * only known to be past off - len, and past the prefetch at most.
+	 */
+	tp_consume(f, min64(pa > len ? pa - len : 0, f->pf));
+}
+
+/* A read (HIT) or a wait for a page (MISS) at [off, end) of a replayed file. */
+static void tp_replay_use(struct modelfs_rt *rt, struct tp_state *st,
+			  struct tp_file *f, uint32_t type, uint64_t off,
+			  uint64_t end)
+{
+	const struct modelfs_tmpl_range *r = f->rec->r;
+	uint64_t pos = 0, rs = 0, re = 0;
+	uint32_t k;
+
+	k = tp_locate(f, end - 1);
+	if (k != TP_NONE)
+		pos = f->aux->cum[k] + (end - r[k].off);
+	else if ((k = tp_locate(f, off)) != TP_NONE)
+		pos = f->aux->cum[k] + min64(r[k].len, end - r[k].off);
+	/*
+	 * Prefetched pages come from the stream before pf: a HIT found past
+	 * it is a later read of the same bytes, not where the reader is.
+	 */
+	if (k != TP_NONE && type == MODELFS_EV_HIT && pos > f->pf)
+		k = TP_NONE;
+	if (k != TP_NONE) {
+		tp_consume(f, pos);
+		/* the part of [off, end) in range k */
+		rs = off > r[k].off ? off : r[k].off;
+		re = min64(end, r[k].off + r[k].len);
+	}
+
+	/* whole pages: an EVICT takes every page it touches */
+	off &= ~(MODELFS_PAGE_SIZE - 1);
+	end = end > UINT64_MAX - MODELFS_PAGE_SIZE ? UINT64_MAX :
+	      (end + MODELFS_PAGE_SIZE - 1) & ~(MODELFS_PAGE_SIZE - 1);
+	/*
+	 * A HIT starts a read, and so does a MISS past the current one's
+	 * pages. One before them may be that read's own first pages.
+	 */
+	if (type == MODELFS_EV_HIT || off >= f->use_end) {
+		/*
+		 * The last read is over: the reader is done with the stream
+		 * up to where its pages ended, and with its stray pages. Not
+		 * up to this HIT: the read may start before its first
+		 * prefetched page.
+		 */
+		if (f->use_pos > f->done)
+			f->done = f->use_pos;
+		f->use_pos = 0;
+		f->use_off = off;
+		f->use_end = end;
+		tp_evict_done(rt, f, f->stray_off, f->stray_end);
+		f->stray_off = f->stray_end = 0;
+		if (k == TP_NONE) {
+			f->stray_off = off;
+			f->stray_end = end;
+		} else if (off < rs) {
+			f->stray_off = off;
+			f->stray_end = rs & ~(MODELFS_PAGE_SIZE - 1);
+		} else if (re < end) {
+			f->stray_off = (re + MODELFS_PAGE_SIZE - 1) &
+				       ~(MODELFS_PAGE_SIZE - 1);
+			f->stray_end = end;
+		}
+	}
+	if (k != TP_NONE) {
+		if (re > f->aux->seen[k])
+			f->aux->seen[k] = re;
+		pos = f->aux->cum[k] + (re - r[k].off);
+		if (pos > f->use_pos)
+			f->use_pos = pos;
+		/* a MISS is the page the reader waits for: done before it */
+		pos = f->aux->cum[k] + (rs - r[k].off);
+		if (type == MODELFS_EV_MISS && pos > f->done)
+			f->done = pos;
+	}
+	tp_evict_passed(rt, st, f, false);
+}
+
 /* An access to [off, off + len) of a replayed file. */
 static void tp_replay_access(struct modelfs_rt *rt, struct tp_state *st,
 			     struct tp_file *f, uint32_t type, uint64_t off,
 			     uint64_t len)
 {
-	const struct modelfs_tmpl_range *r = f->rec->r;
-	uint64_t end = off + len < off ? UINT64_MAX : off + len, pa, pe;
-	uint32_t k;
+	uint64_t end = off + len < off ? UINT64_MAX : off + len;
 
 	if (len == 0)
 		return;
-	if (type == MODELFS_EV_READAHEAD) {
-		/*
-		 * The kernel reads [off, end) itself, and async readahead
-		 * runs up to a window ahead of the reader: the reader is
-		 * only known to be past off - len.
-		 */
-		k = tp_locate(f, off);
-		if (k == TP_NONE)
-			return;
-		pa = f->aux->cum[k] + (off - r[k].off);
-		pe = f->aux->cum[k] + min64(r[k].len, end - r[k].off);
-		tp_consume(rt, st, f, pa > len ? pa - len : 0);
-		if (!f->gone && f->pf < pe) {
-			f->pf = pe;
-			seek_idx(f, &f->pf_i, pe);
-		}
-		return;
-	}
-	/* HIT or MISS: the reader has [off, end) */
-	k = tp_locate(f, end - 1);
-	if (k != TP_NONE) {
-		tp_consume(rt, st, f, f->aux->cum[k] + (end - r[k].off));
-		return;
-	}
-	k = tp_locate(f, off);
-	if (k != TP_NONE)
-		tp_consume(rt, st, f, f->aux->cum[k] +
-			   min64(r[k].len, end - r[k].off));
+	if (type == MODELFS_EV_READAHEAD)
+		tp_replay_readahead(st, f, off, end);
+	else
+		tp_replay_use(rt, st, f, type, off, end);
 }
 
 static void tp_open(struct tp_state *st, uint64_t ino, uint64_t size)
@@ -581,9 +741,11 @@ static void tp_open(struct tp_state *st, uint64_t ino, uint64_t size)
 	    aux_prepare(&st->aux[idx], &st->tmpl.files[idx]) == 0) {
 		f->rec = &st->tmpl.files[idx];
 		f->aux = &st->aux[idx];
-		/* a replay from the start: nothing evicted by this one yet */
-		for (i = 0; i < f->rec->nr; i++)
+		/* a replay from the start: nothing seen or evicted yet */
+		for (i = 0; i < f->rec->nr; i++) {
 			f->aux->flags[i] &= (uint8_t)~RF_GONE;
+			f->aux->seen[i] = f->rec->r[i].off;
+		}
 		return;
 	}
 	if (idx >= 0)
