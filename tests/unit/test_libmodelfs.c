@@ -392,6 +392,29 @@ static void test_policy_find(void **state)
 	assert_null(modelfs_policies[3]);
 }
 
+/* The names for messages; a buffer too small holds what fits. */
+static void test_policy_names(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(modelfs_policy_names(buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "sequential, template, aggregate");
+	/* exactly: the NUL fits, one byte less and it does not */
+	assert_int_equal(modelfs_policy_names(buf, 32), 0);
+	assert_string_equal(buf, "sequential, template, aggregate");
+	assert_int_equal(modelfs_policy_names(buf, 31), -ENAMETOOLONG);
+	assert_string_equal(buf, "sequential, template, aggregat");
+	assert_int_equal(modelfs_policy_names(buf, 5), -ENAMETOOLONG);
+	assert_string_equal(buf, "sequ");
+	assert_int_equal(modelfs_policy_names(buf, 1), -ENAMETOOLONG);
+	assert_string_equal(buf, "");
+	buf[0] = 'x';
+	assert_int_equal(modelfs_policy_names(buf, 0), -ENAMETOOLONG);
+	assert_int_equal(buf[0], 'x');
+}
+
 /* Events in through the channel, the policy's commands out of it. */
 static void test_end_to_end(void **state)
 {
@@ -440,6 +463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cmd_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
 		cmocka_unit_test(test_policy_find),
+		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test_setup_teardown(test_end_to_end, setup, teardown),
 	};
 

@@ -215,6 +215,7 @@ static void test_usage(void **state)
 
 	(void)state;
 	expect_usage_error(bad_policy, "unknown policy 'nope'");
+	expect_usage_error(bad_policy, "one of:\n                     sequential, template, aggregate\n");
 	expect_usage_error(bad_window, "bad --window '12q'");
 	expect_usage_error(tiny_window, "bad --window '100'");
 	expect_usage_error(both, "MOUNTPOINT and --channel-fd exclude each other");

@@ -39,14 +39,14 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	size_t i;
+	char names[128];
 
+	modelfs_policy_names(names, sizeof(names));
 	fprintf(f, "usage: modelfs-run [OPTIONS] MOUNTPOINT\n"
 		"       modelfs-run [OPTIONS] --channel-fd FD\n"
-		"  --policy NAME      policy to run (default: sequential); one of:");
-	for (i = 0; modelfs_policies[i]; i++)
-		fprintf(f, " %s", modelfs_policies[i]->name);
-	fprintf(f, "\n  --window BYTES     bytes kept prefetched ahead, suffix K, M or G allowed\n"
+		"  --policy NAME      policy to run (default: sequential); one of:\n"
+		"                     %s\n", names);
+	fprintf(f, "  --window BYTES     bytes kept prefetched ahead, suffix K, M or G allowed\n"
 		"                     (default: sequential %lluM, aggregate %lluM, template\n"
 		"                     0.25 s of the recorded bandwidth within %lluM..%lluM)\n"
 		"  --streams N        aggregate: parallel streams per file, 1..%d (default: %d)\n"

@@ -212,16 +212,6 @@ static int normalise_path(const char *v, char *buf, size_t len,
 	return 0;
 }
 
-static void policy_names(char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; modelfs_policies[i] && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-				      modelfs_policies[i]->name);
-}
-
 /* One "MOUNTPOINT:POLICY" word of [modelfs] attach. */
 static int add_attach(struct parse_ctx *ctx, const char *word, size_t wlen)
 {
@@ -244,7 +234,7 @@ static int add_attach(struct parse_ctx *ctx, const char *word, size_t wlen)
 	if (normalise_path(tok, a.mount, sizeof(a.mount), &why))
 		return fail(ctx, "attach: '%s' %s", tok, why);
 	if (!modelfs_policy_find(colon + 1)) {
-		policy_names(known, sizeof(known));
+		modelfs_policy_names(known, sizeof(known));
 		return fail(ctx, "attach: unknown policy '%s' for %s (known: %s)",
 			    colon + 1, a.mount, known);
 	}

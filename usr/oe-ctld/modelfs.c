@@ -168,16 +168,6 @@ static void detach(struct mfs *m, struct held *h, const char *reason)
 	arm_timer(m);
 }
 
-static void policy_names(char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; modelfs_policies[i] && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-				      modelfs_policies[i]->name);
-}
-
 static const struct modelfs_policy *find_policy(const char *name, char *err,
 						size_t errlen)
 {
@@ -185,7 +175,7 @@ static const struct modelfs_policy *find_policy(const char *name, char *err,
 	char known[128];
 
 	if (!pol) {
-		policy_names(known, sizeof(known));
+		modelfs_policy_names(known, sizeof(known));
 		snprintf(err, errlen, "unknown policy '%s' (known: %s)", name,
 			 known);
 	}

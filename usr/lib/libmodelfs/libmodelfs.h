@@ -124,6 +124,12 @@ const struct modelfs_policy *modelfs_policy_find(const char *name);
 /* The built-in policies, NULL-terminated. */
 extern const struct modelfs_policy *const modelfs_policies[];
 
+/*
+ * Their names, as "sequential, template, aggregate", into @buf. 0, or
+ * -ENAMETOOLONG when they do not fit @len (@buf then holds what did).
+ */
+int modelfs_policy_names(char *buf, size_t len);
+
 /* policy "sequential" */
 extern const struct modelfs_policy modelfs_policy_sequential;
 #define MODELFS_SEQ_WINDOW_DEFAULT (8ULL << 20)

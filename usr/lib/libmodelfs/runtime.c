@@ -2,6 +2,7 @@
 /* libmodelfs runtime: the channel, command encoding, event dispatch. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -224,4 +225,22 @@ const struct modelfs_policy *modelfs_policy_find(const char *name)
 		if (!strcmp(modelfs_policies[i]->name, name))
 			return modelfs_policies[i];
 	return NULL;
+}
+
+int modelfs_policy_names(char *buf, size_t len)
+{
+	size_t i, o = 0;
+	int n;
+
+	if (!len)
+		return -ENAMETOOLONG;
+	buf[0] = '\0';
+	for (i = 0; modelfs_policies[i]; i++) {
+		n = snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+			     modelfs_policies[i]->name);
+		if (n < 0 || (size_t)n >= len - o)
+			return -ENAMETOOLONG;
+		o += (size_t)n;
+	}
+	return 0;
 }
