@@ -3,39 +3,19 @@
  * cmocka tests: the libmodelfs runtime over a SOCK_SEQPACKET socketpair
  * standing in for the channel (each write/read is one record).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <string.h>
 
-#include "libmodelfs.h"
-#include "modelfs_event.h"
+#include "policy_fixture.h"
 
-struct fix {
-	struct modelfs_rt *rt;
-	int peer;
-};
-
+/* The runtime alone: the tests read its commands from the peer end. */
 static int setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	int sv[2];
+	struct policy_fix *f = policy_fix_new(NULL);
 
-	if (!f || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (!f)
 		return -1;
-	f->rt = modelfs_init_fd(sv[0]);
-	if (!f->rt)
-		return -1;
-	f->peer = sv[1];
 	fcntl(f->peer, F_SETFL, O_NONBLOCK);
 	*state = f;
 	return 0;
@@ -43,12 +23,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
-
-	modelfs_exit(f->rt);
-	if (f->peer >= 0)
-		close(f->peer);
-	free(f);
+	policy_fix_free(*state);
 	return 0;
 }
 
@@ -58,14 +33,15 @@ static struct modelfs_event ev(uint32_t type, uint64_t ino, uint64_t off,
 	return make_event(type, ino, off, len);
 }
 
-static void peer_send(struct fix *f, const struct modelfs_event *e, size_t n)
+static void peer_send(struct policy_fix *f, const struct modelfs_event *e,
+		      size_t n)
 {
 	assert_int_equal(write(f->peer, e, n * sizeof(*e)),
 			 (ssize_t)(n * sizeof(*e)));
 }
 
 /* Read one command from the peer end; asserts it is exactly one record. */
-static void peer_cmd(struct fix *f, struct modelfs_cmd *c)
+static void peer_cmd(struct policy_fix *f, struct modelfs_cmd *c)
 {
 	unsigned char buf[sizeof(*c) + 16];
 
@@ -73,7 +49,7 @@ static void peer_cmd(struct fix *f, struct modelfs_cmd *c)
 	memcpy(c, buf, sizeof(*c));
 }
 
-static void assert_no_cmd(struct fix *f)
+static void assert_no_cmd(struct policy_fix *f)
 {
 	unsigned char buf[64];
 
@@ -83,7 +59,7 @@ static void assert_no_cmd(struct fix *f)
 
 static void test_init_fd(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	int fd = modelfs_fd(f->rt);
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
 
@@ -108,7 +84,7 @@ static void test_init_fd(void **state)
 
 static void test_read_empty(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_event evs[4];
 
 	assert_int_equal(modelfs_read_events(f->rt, evs, 4), 0);
@@ -118,7 +94,7 @@ static void test_read_empty(void **state)
 
 static void test_read_batches(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_event in[5], out[8];
 	int i;
 
@@ -148,7 +124,7 @@ static void test_read_batches(void **state)
 
 static void test_read_bad_record(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_event out[2];
 	char junk[10] = { 0 };
 
@@ -158,7 +134,7 @@ static void test_read_bad_record(void **state)
 
 static void test_read_closed(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_event e = ev(MODELFS_EV_OPEN, 1, 0, 10), out[2];
 
 	peer_send(f, &e, 1);
@@ -172,7 +148,7 @@ static void test_read_closed(void **state)
 
 static void test_cmd_encoding(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
 	struct modelfs_cmd c;
 
@@ -212,7 +188,7 @@ static void test_cmd_encoding(void **state)
 
 static void test_cmd_write_error(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 
 	close(f->peer);
@@ -249,7 +225,7 @@ static int fake_kernel(void *arg, const struct modelfs_cmd *c)
 
 static void test_cmd_errors(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
 	struct fake k = { 0 };
 
@@ -314,7 +290,7 @@ static const struct modelfs_policy rec_policy = {
 
 static void test_dispatch(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
 	static const uint32_t to_prefetch[] = {
 		MODELFS_EV_OPEN, MODELFS_EV_MISS, MODELFS_EV_READAHEAD,
@@ -418,7 +394,7 @@ static void test_policy_names(void **state)
 /* Events in through the channel, the policy's commands out of it. */
 static void test_end_to_end(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	const struct modelfs_policy *pol = modelfs_policy_find("sequential");
 	struct modelfs_event in[2], out[4];
 	struct modelfs_policy_opts opts = { .window = 1 << 20 };

@@ -3,133 +3,36 @@
  * cmocka tests: the "aggregate" policy, with its commands captured by a
  * fake kernel.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
-#include <errno.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include "libmodelfs.h"
-#include "modelfs_event.h"
+#include "policy_fixture.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-#define MAX_CMDS 256
-#define MAX_GONE 8
-
-struct fix {
-	struct modelfs_rt *rt;
-	const struct modelfs_policy *pol;
-	void *ps;
-	int peer;
-	struct modelfs_cmd cmds[MAX_CMDS];
-	int nr, seen;
-	uint64_t gone[MAX_GONE];
-	int nr_gone;
-};
-
-static int fake_kernel(void *arg, const struct modelfs_cmd *c)
-{
-	struct fix *f = arg;
-	int i;
-
-	if (f->nr < MAX_CMDS)
-		f->cmds[f->nr] = *c;
-	f->nr++;
-	for (i = 0; i < f->nr_gone; i++)
-		if (f->gone[i] == c->ino)
-			return -ENOENT;
-	return 0;
-}
 
 static int setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	int sv[2];
-
-	if (!f || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -1;
-	f->rt = modelfs_init_fd(sv[0]);
-	if (!f->rt)
-		return -1;
-	f->peer = sv[1];
-	modelfs_set_cmd_hook(f->rt, fake_kernel, f);
-	f->pol = modelfs_policy_find("aggregate");
-	if (!f->pol)
-		return -1;
-	*state = f;
-	return 0;
+	*state = policy_fix_new("aggregate");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
-
-	if (f->ps)
-		f->pol->exit(f->ps);
-	modelfs_exit(f->rt);
-	close(f->peer);
-	free(f);
+	policy_fix_free(*state);
 	return 0;
 }
 
-static void start(struct fix *f, uint64_t window, unsigned int streams)
+static void start(struct policy_fix *f, uint64_t window, unsigned int streams)
 {
 	struct modelfs_policy_opts opts = { .window = window, .streams = streams };
 
 	assert_int_equal(f->pol->init(f->rt, &opts, &f->ps), 0);
 }
 
-static void send_ev(struct fix *f, uint32_t type, uint64_t ino, uint64_t off,
-		    uint64_t len)
-{
-	struct modelfs_event e = make_event(type, ino, off, len);
-
-	assert_int_equal(modelfs_dispatch(f->rt, f->pol, f->ps, &e), 0);
-}
-
-static void expect_cmd(struct fix *f, uint32_t type, uint64_t ino,
-		       uint64_t off, uint64_t len)
-{
-	const struct modelfs_cmd *c;
-
-	if (f->seen >= f->nr)
-		fail_msg("expected type %u ino %llu [%llu, +%llu), got no command",
-			 type, (unsigned long long)ino, (unsigned long long)off,
-			 (unsigned long long)len);
-	c = &f->cmds[f->seen++];
-	if (c->type != type || c->ino != ino || c->off != off || c->len != len)
-		fail_msg("expected type %u ino %llu [%llu, +%llu), got type %u ino %llu [%llu, +%llu)",
-			 type, (unsigned long long)ino, (unsigned long long)off,
-			 (unsigned long long)len, c->type,
-			 (unsigned long long)c->ino, (unsigned long long)c->off,
-			 (unsigned long long)c->len);
-	assert_int_equal(c->reserved, 0);
-}
-
-#define PF(f, ino, off, len) expect_cmd(f, MODELFS_CMD_PREFETCH, ino, off, len)
-#define EV(f, ino, off, len) expect_cmd(f, MODELFS_CMD_EVICT, ino, off, len)
-
-static void expect_no_more(struct fix *f)
-{
-	if (f->nr != f->seen)
-		fail_msg("%d more command(s), the next: type %u ino %llu [%llu, +%llu)",
-			 f->nr - f->seen, f->cmds[f->seen].type,
-			 (unsigned long long)f->cmds[f->seen].ino,
-			 (unsigned long long)f->cmds[f->seen].off,
-			 (unsigned long long)f->cmds[f->seen].len);
-}
-
 static void test_bad_opts(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	const struct modelfs_policy_opts bad[] = {
 		{ .streams = MODELFS_AGG_STREAMS_MAX + 1 },
 		{ .streams = 100000 },
@@ -162,7 +65,7 @@ static void test_bad_opts(void **state)
 /* The defaults: 4 stripes, 32 MiB, 2 MiB chunks taking turns. */
 static void test_round_robin(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	uint64_t round, s;
 
 	start(f, 0, 0);
@@ -178,7 +81,7 @@ static void test_round_robin(void **state)
 /* Each stripe's window moves with the reader in that stripe. */
 static void test_window_moves(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	start(f, 8 * MiB, 2);	/* 4 MiB per stripe */
 	send_ev(f, MODELFS_EV_OPEN, 2, 0, 100 * MiB);
@@ -222,7 +125,7 @@ static void test_window_moves(void **state)
 /* READAHEAD: the kernel reads that part itself; prefetch goes beyond. */
 static void test_readahead(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	start(f, 4 * MiB, 1);
 	send_ev(f, MODELFS_EV_OPEN, 3, 0, 100 * MiB);
@@ -242,7 +145,7 @@ static void test_readahead(void **state)
 
 static void test_small_files(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	start(f, 0, 0);
 	/* 3 pages: 3 stripes of a page */
@@ -267,7 +170,7 @@ static void test_small_files(void **state)
 
 static void test_close_and_reopen(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	start(f, 4 * MiB, 1);
 	send_ev(f, MODELFS_EV_OPEN, 8, 0, 16 * MiB);
@@ -291,7 +194,7 @@ static void test_close_and_reopen(void **state)
 /* PRESSURE: closed files (least recently closed first), then passed pages. */
 static void test_pressure(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	start(f, 4 * MiB, 2);
 	send_ev(f, MODELFS_EV_OPEN, 10, 0, 8 * MiB);
@@ -322,7 +225,7 @@ static void test_pressure(void **state)
 
 static void test_enoent_forgets(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	start(f, 8 * MiB, 2);
 	f->gone[f->nr_gone++] = 20;

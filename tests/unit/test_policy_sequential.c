@@ -3,114 +3,39 @@
  * cmocka tests: the decisions of the "sequential" policy, with the
  * runtime's commands captured by a fake kernel.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
-#include <errno.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include "libmodelfs.h"
-#include "modelfs_event.h"
+#include "policy_fixture.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
 #define WIN MiB
-#define MAX_CMDS 64
-#define MAX_GONE 8
 
-struct fix {
-	struct modelfs_rt *rt;
-	const struct modelfs_policy *pol;
-	void *ps;
-	int peer;
-	struct modelfs_cmd cmds[MAX_CMDS];
-	int nr, seen;
-	uint64_t gone[MAX_GONE];	/* inos the fake kernel answers ENOENT */
-	int nr_gone;
-};
-
-static int fake_kernel(void *arg, const struct modelfs_cmd *c)
-{
-	struct fix *f = arg;
-	int i;
-
-	if (f->nr < MAX_CMDS)
-		f->cmds[f->nr] = *c;
-	f->nr++;
-	for (i = 0; i < f->nr_gone; i++)
-		if (f->gone[i] == c->ino)
-			return -ENOENT;
-	return 0;
-}
-
+/* Started in setup(), with a window of WIN. */
 static int setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
+	struct policy_fix *f = policy_fix_new("sequential");
 	struct modelfs_policy_opts opts = { .window = WIN };
-	int sv[2];
 
-	if (!f || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	if (!f)
 		return -1;
-	f->rt = modelfs_init_fd(sv[0]);
-	if (!f->rt)
+	if (f->pol->init(f->rt, &opts, &f->ps) < 0) {
+		policy_fix_free(f);
 		return -1;
-	f->peer = sv[1];
-	modelfs_set_cmd_hook(f->rt, fake_kernel, f);
-	f->pol = modelfs_policy_find("sequential");
-	if (!f->pol || f->pol->init(f->rt, &opts, &f->ps) < 0)
-		return -1;
+	}
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
-
-	f->pol->exit(f->ps);
-	modelfs_exit(f->rt);
-	close(f->peer);
-	free(f);
+	policy_fix_free(*state);
 	return 0;
-}
-
-static void send_ev(struct fix *f, uint32_t type, uint64_t ino, uint64_t off,
-		    uint64_t len)
-{
-	struct modelfs_event e = make_event(type, ino, off, len);
-
-	assert_int_equal(modelfs_dispatch(f->rt, f->pol, f->ps, &e), 0);
-}
-
-/* The next command must be exactly this one. */
-static void expect_cmd(struct fix *f, uint32_t type, uint64_t ino,
-		       uint64_t off, uint64_t len)
-{
-	const struct modelfs_cmd *c;
-
-	assert_true(f->seen < f->nr);
-	c = &f->cmds[f->seen++];
-	assert_int_equal(c->type, type);
-	assert_int_equal(c->reserved, 0);
-	assert_int_equal(c->ino, ino);
-	assert_int_equal(c->off, off);
-	assert_int_equal(c->len, len);
-}
-
-static void expect_no_more(struct fix *f)
-{
-	assert_int_equal(f->nr, f->seen);
 }
 
 static void test_open_prefetches_window(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	send_ev(f, MODELFS_EV_OPEN, 10, 0, 100 * MiB);
 	expect_cmd(f, MODELFS_CMD_PREFETCH, 10, 0, WIN);
@@ -130,7 +55,7 @@ static void test_open_prefetches_window(void **state)
 
 static void test_readahead_beyond_mark(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	send_ev(f, MODELFS_EV_OPEN, 20, 0, 100 * MiB);
 	expect_cmd(f, MODELFS_CMD_PREFETCH, 20, 0, WIN);
@@ -161,7 +86,7 @@ static void test_readahead_beyond_mark(void **state)
 
 static void test_cut_at_size(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	uint64_t size = WIN + 300 * KiB;
 
 	send_ev(f, MODELFS_EV_OPEN, 30, 0, size);
@@ -177,7 +102,7 @@ static void test_cut_at_size(void **state)
 
 static void test_unknown_size(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	/* attached after the open: no size known, the kernel cuts */
 	send_ev(f, MODELFS_EV_MISS, 40, 3 * MiB, 4 * KiB);
@@ -189,7 +114,8 @@ static void test_unknown_size(void **state)
 }
 
 /* A state of its own with @opts; its first OPEN must ask for @want bytes. */
-static void check_window(struct fix *f, const struct modelfs_policy_opts *opts,
+static void check_window(struct policy_fix *f,
+			 const struct modelfs_policy_opts *opts,
 			 uint64_t ino, uint64_t want)
 {
 	struct modelfs_event e = make_event(MODELFS_EV_OPEN, ino, 0, 100 * MiB);
@@ -204,7 +130,7 @@ static void check_window(struct fix *f, const struct modelfs_policy_opts *opts,
 
 static void test_window_setting(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_policy_opts opts = { .window = 2 * MiB };
 
 	check_window(f, &opts, 1, 2 * MiB);
@@ -223,7 +149,7 @@ static void test_window_setting(void **state)
 }
 
 /* Open @ino (size @size) and drop the prefetch command it causes. */
-static void open_file(struct fix *f, uint64_t ino, uint64_t size)
+static void open_file(struct policy_fix *f, uint64_t ino, uint64_t size)
 {
 	send_ev(f, MODELFS_EV_OPEN, ino, 0, size);
 	expect_cmd(f, MODELFS_CMD_PREFETCH, ino, 0, size < WIN ? size : WIN);
@@ -231,7 +157,7 @@ static void open_file(struct fix *f, uint64_t ino, uint64_t size)
 
 static void test_pressure_lru(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	open_file(f, 1, MiB);		/* 256 pages each */
 	open_file(f, 2, MiB);
@@ -268,7 +194,7 @@ static void test_pressure_lru(void **state)
 
 static void test_pressure_reopen_and_partial_pages(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	open_file(f, 5, 4097);		/* 2 pages */
 	open_file(f, 6, 3 * MiB);
@@ -299,7 +225,7 @@ static void test_pressure_reopen_and_partial_pages(void **state)
 
 static void test_enoent_forgets(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	/* gone when prefetched: forgotten, so its CLOSE makes no candidate */
 	f->gone[f->nr_gone++] = 50;
@@ -336,7 +262,7 @@ static void test_enoent_forgets(void **state)
 
 static void test_many_files(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	uint64_t ino;
 
 	/* more files than the initial table holds */

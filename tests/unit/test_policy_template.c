@@ -4,50 +4,26 @@
  * fake kernel, its clock faked, and its templates in a scratch directory;
  * whole loads run against a model of the kernel's page cache.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
-
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <sys/socket.h>
+#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "libmodelfs.h"
-#include "modelfs_event.h"
+#include "policy_fixture.h"
 #include "template.h"
 #include "template_corrupt.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
-#define MAX_CMDS 512
-#define MAX_GONE 8
 #define NAME "t.tmpl"
 
-struct fix {
-	char dir[64];
-	char path[128];
-	struct modelfs_rt *rt;
-	const struct modelfs_policy *pol;
-	void *ps;
-	int peer;
-	struct modelfs_cmd cmds[MAX_CMDS];
-	int nr, seen;
-	uint64_t gone[MAX_GONE];	/* inos the fake kernel answers ENOENT */
-	int nr_gone;
-	struct sim *sim;		/* a page cache behind the commands */
-};
+/* The running test's scratch directory, and the template's path in it. */
+static char tmpl_dir[64];
+static char tmpl_path[128];
 
-static int sim_cmd(struct sim *s, const struct modelfs_cmd *c);
-static void sim_stop(struct fix *f);
+static void sim_stop(struct policy_fix *f);
 
 static uint64_t fake_ns;
 
@@ -56,40 +32,19 @@ static uint64_t fake_clock(void)
 	return fake_ns;
 }
 
-static int fake_kernel(void *arg, const struct modelfs_cmd *c)
-{
-	struct fix *f = arg;
-	int i;
-
-	if (f->nr < MAX_CMDS)
-		f->cmds[f->nr] = *c;
-	f->nr++;
-	for (i = 0; i < f->nr_gone; i++)
-		if (f->gone[i] == c->ino)
-			return -ENOENT;
-	return f->sim ? sim_cmd(f->sim, c) : 0;
-}
-
 static int setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	int sv[2];
+	struct policy_fix *f;
 
-	if (!f)
+	strcpy(tmpl_dir, "/tmp/oe-tmpl-policy.XXXXXX");
+	if (!mkdtemp(tmpl_dir))
 		return -1;
-	strcpy(f->dir, "/tmp/oe-tmpl-policy.XXXXXX");
-	if (!mkdtemp(f->dir) ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	snprintf(tmpl_path, sizeof(tmpl_path), "%s/%s", tmpl_dir, NAME);
+	f = policy_fix_new("template");
+	if (!f) {
+		rmdir(tmpl_dir);
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/%s", f->dir, NAME);
-	f->rt = modelfs_init_fd(sv[0]);
-	if (!f->rt)
-		return -1;
-	f->peer = sv[1];
-	modelfs_set_cmd_hook(f->rt, fake_kernel, f);
-	f->pol = modelfs_policy_find("template");
-	if (!f->pol)
-		return -1;
+	}
 	fake_ns = 1000;
 	modelfs_tmpl_set_clock(fake_clock);
 	*state = f;
@@ -98,28 +53,24 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	char cmd[128];
 
-	if (f->sim)
+	/* the page-cache model of a load test that failed */
+	if (f->answer_arg)
 		sim_stop(f);
-	if (f->ps)
-		f->pol->exit(f->ps);
-	modelfs_exit(f->rt);
-	close(f->peer);
+	policy_fix_free(f);
 	modelfs_tmpl_set_clock(NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl_dir);
+	return system(cmd) != 0 ? -1 : 0;
 }
 
 /* A state on the scratch directory's template; its mode. */
-static enum modelfs_template_mode start(struct fix *f, uint64_t window)
+static enum modelfs_template_mode start(struct policy_fix *f, uint64_t window)
 {
 	struct modelfs_policy_opts opts = {
-		.window = window, .template_dir = f->dir, .template_name = NAME,
+		.window = window, .template_dir = tmpl_dir,
+		.template_name = NAME,
 	};
 
 	assert_null(f->ps);
@@ -128,83 +79,40 @@ static enum modelfs_template_mode start(struct fix *f, uint64_t window)
 	return modelfs_template_mode(f->ps);
 }
 
-static void stop(struct fix *f)
+static void stop(struct policy_fix *f)
 {
 	f->pol->exit(f->ps);
 	f->ps = NULL;
 }
 
-static void send_ev(struct fix *f, uint32_t type, uint64_t ino, uint64_t off,
-		    uint64_t len)
-{
-	struct modelfs_event e = make_event(type, ino, off, len);
-
-	assert_int_equal(modelfs_dispatch(f->rt, f->pol, f->ps, &e), 0);
-}
-
-/* The next command must be exactly this one. */
-static void expect_cmd(struct fix *f, uint32_t type, uint64_t ino,
-		       uint64_t off, uint64_t len)
-{
-	const struct modelfs_cmd *c;
-
-	if (f->seen >= f->nr)
-		fail_msg("expected %s ino %llu [%llu, +%llu), got no command",
-			 type == MODELFS_CMD_PREFETCH ? "PREFETCH" : "EVICT",
-			 (unsigned long long)ino, (unsigned long long)off,
-			 (unsigned long long)len);
-	c = &f->cmds[f->seen++];
-	if (c->type != type || c->ino != ino || c->off != off || c->len != len)
-		fail_msg("expected %s ino %llu [%llu, +%llu), got %s ino %llu [%llu, +%llu)",
-			 type == MODELFS_CMD_PREFETCH ? "PREFETCH" : "EVICT",
-			 (unsigned long long)ino, (unsigned long long)off,
-			 (unsigned long long)len,
-			 c->type == MODELFS_CMD_PREFETCH ? "PREFETCH" : "EVICT",
-			 (unsigned long long)c->ino, (unsigned long long)c->off,
-			 (unsigned long long)c->len);
-	assert_int_equal(c->reserved, 0);
-}
-
-#define PF(f, ino, off, len) expect_cmd(f, MODELFS_CMD_PREFETCH, ino, off, len)
-#define EV(f, ino, off, len) expect_cmd(f, MODELFS_CMD_EVICT, ino, off, len)
-
-static void expect_no_more(struct fix *f)
-{
-	if (f->nr != f->seen)
-		fail_msg("%d more command(s), the next: type %u ino %llu [%llu, +%llu)",
-			 f->nr - f->seen, f->cmds[f->seen].type,
-			 (unsigned long long)f->cmds[f->seen].ino,
-			 (unsigned long long)f->cmds[f->seen].off,
-			 (unsigned long long)f->cmds[f->seen].len);
-}
-
 /* Store a template of one file with these ranges (and others if given). */
-static void store(struct fix *f, const struct modelfs_tmpl_file *files,
-		  uint32_t nr, uint64_t load_ns)
+static void store(const struct modelfs_tmpl_file *files, uint32_t nr,
+		  uint64_t load_ns)
 {
 	struct modelfs_tmpl t = {
 		.nr_files = nr, .load_ns = load_ns,
 		.files = (struct modelfs_tmpl_file *)files,
 	};
 
-	assert_int_equal(modelfs_tmpl_save(f->dir, NAME, &t), 0);
+	assert_int_equal(modelfs_tmpl_save(tmpl_dir, NAME, &t), 0);
 }
 
 static void test_bad_opts(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	char plain[128];
 	const struct modelfs_policy_opts bad[] = {
-		{ .template_dir = f->dir },
-		{ .template_dir = f->dir, .template_name = "" },
-		{ .template_dir = f->dir, .template_name = "a/b" },
-		{ .template_dir = f->dir, .template_name = "/abs" },
-		{ .template_dir = f->dir, .template_name = "." },
-		{ .template_dir = f->dir, .template_name = ".." },
+		{ .template_dir = tmpl_dir },
+		{ .template_dir = tmpl_dir, .template_name = "" },
+		{ .template_dir = tmpl_dir, .template_name = "a/b" },
+		{ .template_dir = tmpl_dir, .template_name = "/abs" },
+		{ .template_dir = tmpl_dir, .template_name = "." },
+		{ .template_dir = tmpl_dir, .template_name = ".." },
 		{ .template_dir = "", .template_name = "x" },
-		{ .template_dir = f->dir, .template_name = "x", .window = 4095 },
+		{ .template_dir = tmpl_dir, .template_name = "x",
+		  .window = 4095 },
 	};
-	struct modelfs_policy_opts ok = { .template_dir = f->dir,
+	struct modelfs_policy_opts ok = { .template_dir = tmpl_dir,
 					  .template_name = "x" };
 	struct stat sb;
 	void *ps;
@@ -216,13 +124,13 @@ static void test_bad_opts(void **state)
 		assert_null(ps);
 	}
 	/* the template directory is a file: that error, not a recording */
-	snprintf(plain, sizeof(plain), "%s/plain", f->dir);
+	snprintf(plain, sizeof(plain), "%s/plain", tmpl_dir);
 	assert_int_equal(tc_write(plain, (const unsigned char *)"x", 1), 0);
 	ok.template_dir = plain;
 	assert_int_equal(f->pol->init(f->rt, &ok, &ps), -ENOTDIR);
 
 	/* fine, but nothing recorded: nothing written */
-	ok.template_dir = f->dir;
+	ok.template_dir = tmpl_dir;
 	ok.window = 4096;
 	assert_int_equal(f->pol->init(f->rt, &ok, &ps), 0);
 	assert_int_equal(modelfs_template_mode(ps), MODELFS_TEMPLATE_RECORD);
@@ -232,13 +140,13 @@ static void test_bad_opts(void **state)
 		assert_int_equal(modelfs_dispatch(f->rt, f->pol, ps, &e), 0);
 	}
 	f->pol->exit(ps);
-	snprintf(plain, sizeof(plain), "%s/x", f->dir);
+	snprintf(plain, sizeof(plain), "%s/x", tmpl_dir);
 	assert_int_equal(stat(plain, &sb), -1);
 	assert_int_equal(errno, ENOENT);
 	expect_no_more(f);
 
 	/* a missing directory is made at init, not only when saving */
-	snprintf(plain, sizeof(plain), "%s/new/sub", f->dir);
+	snprintf(plain, sizeof(plain), "%s/new/sub", tmpl_dir);
 	ok.template_dir = plain;
 	ok.window = 0;
 	assert_int_equal(f->pol->init(f->rt, &ok, &ps), 0);
@@ -254,7 +162,7 @@ static void test_bad_opts(void **state)
 
 static void test_record(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl t;
 	const struct modelfs_tmpl_file *a, *b;
 
@@ -284,7 +192,7 @@ static void test_record(void **state)
 	expect_no_more(f);
 	stop(f);
 
-	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(modelfs_tmpl_load(tmpl_path, &t), 0);
 	assert_int_equal(t.load_ns, 5000000000ULL - 1000);
 	assert_int_equal(t.nr_files, 2);
 	assert_int_equal(t.nr_ranges, 4);
@@ -310,7 +218,7 @@ static void test_record(void **state)
 /* Recorded, saved, loaded: the next load prefetches what was read. */
 static void test_roundtrip(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_template_info info;
 
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_RECORD);
@@ -323,7 +231,7 @@ static void test_roundtrip(void **state)
 	send_ev(f, MODELFS_EV_READAHEAD, 21, 0, 3 * MiB);
 	expect_no_more(f);
 	stop(f);
-	assert_int_equal(modelfs_template_info(f->path, &info), 0);
+	assert_int_equal(modelfs_template_info(tmpl_path, &info), 0);
 	assert_int_equal(info.files, 2);
 	assert_int_equal(info.ranges, 4);
 	assert_int_equal(info.bytes, MiB + 512 * KiB + 4 * KiB + 3 * MiB);
@@ -347,13 +255,13 @@ static void test_roundtrip(void **state)
  */
 static void test_window_and_evict(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = {
 		{ 0, 5 * MiB }, { 32 * MiB, 3 * MiB }, { 8 * MiB, 4 * MiB },
 	};
 	struct modelfs_tmpl_file file = { 20, 64 * MiB, 3, r };
 
-	store(f, &file, 1, 1);
+	store(&file, 1, 1);
 	assert_int_equal(start(f, 8 * MiB), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 20, 0, 64 * MiB);
 	/* 8 MiB: the first range and the second, in 2 MiB chunks */
@@ -390,7 +298,7 @@ static void test_window_and_evict(void **state)
 	{
 		struct modelfs_template_info info;
 
-		assert_int_equal(modelfs_template_info(f->path, &info), 0);
+		assert_int_equal(modelfs_template_info(tmpl_path, &info), 0);
 		assert_int_equal(info.load_ns, 1);
 	}
 }
@@ -401,11 +309,11 @@ static void test_window_and_evict(void **state)
  */
 static void test_reader_ahead(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = { { 0, 100 * MiB } };
 	struct modelfs_tmpl_file file = { 30, 100 * MiB, 1, r };
 
-	store(f, &file, 1, 1);
+	store(&file, 1, 1);
 	assert_int_equal(start(f, 4 * MiB), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 30, 0, 100 * MiB);
 	PF(f, 30, 0, 2 * MiB);
@@ -442,13 +350,13 @@ static void test_reader_ahead(void **state)
  */
 static void test_overrun_kept(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = {
 		{ 0, 3 * MiB }, { 8 * MiB, 2 * MiB }, { 3 * MiB, 2 * MiB },
 	};
 	struct modelfs_tmpl_file file = { 35, 16 * MiB, 3, r };
 
-	store(f, &file, 1, 1);
+	store(&file, 1, 1);
 	assert_int_equal(start(f, 16 * MiB), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 35, 0, 16 * MiB);
 	PF(f, 35, 0, 2 * MiB);
@@ -474,13 +382,13 @@ static void test_overrun_kept(void **state)
 /* A range read again later stays until that read; pressure takes it first. */
 static void test_reread_kept(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = {
 		{ 0, MiB }, { MiB, MiB }, { 0, MiB }, { 2 * MiB, MiB },
 	};
 	struct modelfs_tmpl_file file = { 40, 4 * MiB, 4, r };
 
-	store(f, &file, 1, 1);
+	store(&file, 1, 1);
 	assert_int_equal(start(f, 8 * MiB), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 40, 0, 4 * MiB);
 	PF(f, 40, 0, MiB);
@@ -527,14 +435,14 @@ static void test_reread_kept(void **state)
 /* PRESSURE: what open files' readers are done with first, then closed files. */
 static void test_pressure_order(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = { { 0, 8 * MiB } };
 	struct modelfs_tmpl_file files[] = {
 		{ 50, 8 * MiB, 1, r }, { 51, 8 * MiB, 1, r },
 	};
 	int i;
 
-	store(f, files, 2, 1);
+	store(files, 2, 1);
 	assert_int_equal(start(f, 32 * MiB), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 50, 0, 8 * MiB);
 	send_ev(f, MODELFS_EV_OPEN, 51, 0, 8 * MiB);
@@ -560,13 +468,13 @@ static void test_pressure_order(void **state)
 /* One window for all open files; the file opened first goes first. */
 static void test_window_shared(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = { { 0, 8 * MiB } };
 	struct modelfs_tmpl_file files[] = {
 		{ 60, 8 * MiB, 1, r }, { 61, 8 * MiB, 1, r },
 	};
 
-	store(f, files, 2, 1);
+	store(files, 2, 1);
 	assert_int_equal(start(f, 4 * MiB), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 60, 0, 8 * MiB);
 	PF(f, 60, 0, 2 * MiB);
@@ -594,14 +502,14 @@ static void test_window_shared(void **state)
 }
 
 /* The default window: a quarter second of the recorded bandwidth. */
-static void check_default_window(struct fix *f, uint64_t bytes,
+static void check_default_window(struct policy_fix *f, uint64_t bytes,
 				 uint64_t load_ns, uint64_t want)
 {
 	struct modelfs_tmpl_range r[] = { { 0, bytes } };
 	struct modelfs_tmpl_file file = { 70, GiB, 1, r };
 	uint64_t off;
 
-	store(f, &file, 1, load_ns);
+	store(&file, 1, load_ns);
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 70, 0, GiB);
 	for (off = 0; off < want; off += 2 * MiB)
@@ -612,7 +520,7 @@ static void check_default_window(struct fix *f, uint64_t bytes,
 
 static void test_default_window(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 
 	/* 64 MiB in 1 s: 16 MiB */
 	check_default_window(f, 64 * MiB, 1000000000ULL, 16 * MiB);
@@ -628,7 +536,7 @@ static void test_default_window(void **state)
 /* A file whose size changed is recorded again; the others are kept. */
 static void test_size_changed(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r70[] = { { 0, 64 * KiB } };
 	struct modelfs_tmpl_range r71[] = { { 0, 2 * MiB } };
 	struct modelfs_tmpl_file files[] = {
@@ -637,7 +545,7 @@ static void test_size_changed(void **state)
 	struct modelfs_tmpl t;
 	struct stat sb;
 
-	store(f, files, 2, 1000);
+	store(files, 2, 1000);
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 70, 0, MiB + 4 * KiB);
 	expect_no_more(f);		/* not replayed */
@@ -649,7 +557,7 @@ static void test_size_changed(void **state)
 	expect_no_more(f);
 	stop(f);
 
-	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(modelfs_tmpl_load(tmpl_path, &t), 0);
 	assert_int_equal(t.nr_files, 2);
 	assert_int_equal(t.files[0].ino, 71);
 	assert_int_equal(t.files[0].size, 2 * MiB);
@@ -669,7 +577,7 @@ static void test_size_changed(void **state)
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 71, 0, 5);
 	stop(f);
-	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(modelfs_tmpl_load(tmpl_path, &t), 0);
 	assert_int_equal(t.nr_files, 1);
 	assert_int_equal(t.files[0].ino, 70);
 	modelfs_tmpl_free(&t);
@@ -677,7 +585,7 @@ static void test_size_changed(void **state)
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 70, 0, 5);
 	stop(f);
-	assert_int_equal(stat(f->path, &sb), -1);
+	assert_int_equal(stat(tmpl_path, &sb), -1);
 	assert_int_equal(errno, ENOENT);
 	expect_no_more(f);
 }
@@ -685,21 +593,21 @@ static void test_size_changed(void **state)
 /* Files the template does not know are recorded and added at exit. */
 static void test_new_files_added(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = { { 0, 4 * KiB } };
 	struct modelfs_tmpl_file file = { 80, MiB, 1, r };
 	struct modelfs_tmpl t;
 	struct stat sb;
 	ino_t before;
 
-	store(f, &file, 1, 1000);
-	assert_int_equal(stat(f->path, &sb), 0);
+	store(&file, 1, 1000);
+	assert_int_equal(stat(tmpl_path, &sb), 0);
 	before = sb.st_ino;
 	/* a new file opened but not read: nothing to add, no rewrite */
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
 	send_ev(f, MODELFS_EV_OPEN, 81, 0, MiB);
 	stop(f);
-	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(stat(tmpl_path, &sb), 0);
 	assert_int_equal(sb.st_ino, before);
 
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REPLAY);
@@ -709,7 +617,7 @@ static void test_new_files_added(void **state)
 	PF(f, 80, 0, 4 * KiB);
 	expect_no_more(f);
 	stop(f);
-	assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+	assert_int_equal(modelfs_tmpl_load(tmpl_path, &t), 0);
 	assert_int_equal(t.nr_files, 2);
 	assert_int_equal(t.files[0].ino, 80);
 	assert_int_equal(t.files[1].ino, 81);
@@ -721,14 +629,14 @@ static void test_new_files_added(void **state)
 /* Any corrupt template: recorded anew, and replaced at exit. */
 static void test_corrupt_replaced(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_template_info info;
 	struct modelfs_tmpl t;
 	uint64_t count;
 	size_t i;
 
 	for (i = 0; i < TC_NR_KINDS; i++) {
-		assert_int_equal(tc_make_corrupt(f->dir, NAME, &tc_kinds[i]), 0);
+		assert_int_equal(tc_make_corrupt(tmpl_dir, NAME, &tc_kinds[i]), 0);
 		count = modelfs_template_corrupt_count();
 		if (start(f, 0) != MODELFS_TEMPLATE_REBUILD)
 			fail_msg("%s: not rebuilt", tc_kinds[i].name);
@@ -738,7 +646,7 @@ static void test_corrupt_replaced(void **state)
 		send_ev(f, MODELFS_EV_READAHEAD, 100, 64 * KiB, 64 * KiB);
 		expect_no_more(f);
 		stop(f);
-		assert_int_equal(modelfs_tmpl_load(f->path, &t), 0);
+		assert_int_equal(modelfs_tmpl_load(tmpl_path, &t), 0);
 		assert_int_equal(t.nr_files, 1);
 		assert_int_equal(t.files[0].ino, 100);
 		assert_int_equal(t.files[0].r[0].off, 64 * KiB);
@@ -746,21 +654,21 @@ static void test_corrupt_replaced(void **state)
 		modelfs_tmpl_free(&t);
 	}
 	/* nothing recorded: the corrupt one stays, and is never used */
-	assert_int_equal(tc_make_corrupt(f->dir, NAME, &tc_kinds[5]), 0);
+	assert_int_equal(tc_make_corrupt(tmpl_dir, NAME, &tc_kinds[5]), 0);
 	assert_int_equal(start(f, 0), MODELFS_TEMPLATE_REBUILD);
 	stop(f);
-	assert_int_equal(modelfs_template_info(f->path, &info), -EBADMSG);
+	assert_int_equal(modelfs_template_info(tmpl_path, &info), -EBADMSG);
 }
 
 /* The corruption is said once, on stderr, whatever the load does. */
 static void test_corrupt_logged_once(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	char log[128], buf[1024], *p;
 	int fd, saved, n, lines = 0;
 
-	assert_int_equal(tc_make_corrupt(f->dir, NAME, &tc_kinds[6]), 0);
-	snprintf(log, sizeof(log), "%s/stderr", f->dir);
+	assert_int_equal(tc_make_corrupt(tmpl_dir, NAME, &tc_kinds[6]), 0);
+	snprintf(log, sizeof(log), "%s/stderr", tmpl_dir);
 	fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	fflush(stderr);
@@ -780,16 +688,16 @@ static void test_corrupt_logged_once(void **state)
 	for (p = buf; (p = strstr(p, "is corrupt")); p++)
 		lines++;
 	assert_int_equal(lines, 1);
-	assert_non_null(strstr(buf, f->path));
+	assert_non_null(strstr(buf, tmpl_path));
 }
 
 static void test_enoent_forgets(void **state)
 {
-	struct fix *f = *state;
+	struct policy_fix *f = *state;
 	struct modelfs_tmpl_range r[] = { { 0, 8 * MiB } };
 	struct modelfs_tmpl_file file = { 110, 8 * MiB, 1, r };
 
-	store(f, &file, 1, 1);
+	store(&file, 1, 1);
 	assert_int_equal(start(f, 4 * MiB), MODELFS_TEMPLATE_REPLAY);
 	f->gone[f->nr_gone++] = 110;
 	send_ev(f, MODELFS_EV_OPEN, 110, 0, 8 * MiB);
@@ -848,7 +756,7 @@ struct sim_range {
 };
 
 struct sim {
-	struct fix *f;
+	struct policy_fix *f;
 	uint64_t ino, size, pages;
 	uint8_t *pg;
 	struct sim_range *q;		/* queued PREFETCHes, oldest first */
@@ -890,8 +798,10 @@ static void sim_evict(struct sim *s, uint64_t first, uint64_t last)
 	}
 }
 
-static int sim_cmd(struct sim *s, const struct modelfs_cmd *c)
+/* The fake kernel's answer, from the model. */
+static int sim_cmd(void *arg, const struct modelfs_cmd *c)
 {
+	struct sim *s = arg;
 	struct sim_range *nq;
 	uint64_t end;
 
@@ -1155,7 +1065,7 @@ static void sim_model_make(struct sim_model *m, uint64_t total)
 	qsort(m->t, m->nr, sizeof(m->t[0]), sim_by_rank);
 }
 
-static struct sim *sim_start(struct fix *f, uint64_t ino, uint64_t size,
+static struct sim *sim_start(struct policy_fix *f, uint64_t ino, uint64_t size,
 			     unsigned int num, unsigned int den)
 {
 	struct sim *s = calloc(1, sizeof(*s));
@@ -1169,20 +1079,25 @@ static struct sim *sim_start(struct fix *f, uint64_t ino, uint64_t size,
 	assert_non_null(s->pg);
 	s->rate_num = num;
 	s->rate_den = den;
-	f->sim = s;
+	f->answer = sim_cmd;
+	f->answer_arg = s;
 	return s;
 }
 
-static void sim_stop(struct fix *f)
+static void sim_stop(struct policy_fix *f)
 {
-	free(f->sim->pg);
-	free(f->sim->q);
-	free(f->sim);
-	f->sim = NULL;
+	struct sim *s = f->answer_arg;
+
+	free(s->pg);
+	free(s->q);
+	free(s);
+	f->answer = NULL;
+	f->answer_arg = NULL;
 }
 
 /* One cold load by the loader: header, then every tensor, 4 MiB a read. */
-static void sim_load(struct fix *f, struct sim *s, const struct sim_model *m)
+static void sim_load(struct policy_fix *f, struct sim *s,
+		     const struct sim_model *m)
 {
 	uint64_t off, end;
 	int i;
@@ -1203,7 +1118,8 @@ static void sim_load(struct fix *f, struct sim *s, const struct sim_model *m)
  * VM's window. The replay must read each page from the device about
  * once, and never evict a page before the reader has had it.
  */
-static void check_replay(struct fix *f, unsigned int num, unsigned int den)
+static void check_replay(struct policy_fix *f, unsigned int num,
+			 unsigned int den)
 {
 	static struct sim_model m;
 	struct sim *s;
