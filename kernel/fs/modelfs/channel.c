@@ -137,6 +137,13 @@ void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len)
 	rcu_read_unlock();
 }
 
+/* An event of reading @inode, unless the policy said DONE with it. */
+void modelfs_emit_read(struct inode *inode, u32 type, u64 off, u64 len)
+{
+	if (!READ_ONCE(MODELFS_I(inode)->quiet))
+		modelfs_emit(inode->i_sb, type, inode->i_ino, off, len);
+}
+
 static bool modelfs_has_events(struct modelfs_channel *chan)
 {
 	bool ret;
@@ -342,19 +349,23 @@ void modelfs_prefetch_exit(void)
 	destroy_workqueue(modelfs_wq);
 }
 
-static int modelfs_set_ra(struct modelfs_channel *chan,
-			  const struct modelfs_cmd *cmd)
+/* SET_RA and DONE: settings of a file (or, for SET_RA, of the mount). */
+static int modelfs_file_cmd(struct modelfs_channel *chan,
+			    const struct modelfs_cmd *cmd)
 {
 	struct super_block *sb = chan->sb;
+	unsigned int pages = 0;
 	struct inode *inode;
-	unsigned int pages;
 	u64 ino = cmd->ino;
-	int err;
+	int err = 0;
 
-	err = modelfs_cmd_ra_pages(cmd, &pages);
+	if (cmd->type == MODELFS_CMD_SET_RA)
+		err = modelfs_cmd_ra_pages(cmd, &pages);
+	else if (cmd->reserved || cmd->off || cmd->len)
+		err = -EINVAL;
 	if (err)
 		return err;
-	if (!ino) {
+	if (!ino && cmd->type == MODELFS_CMD_SET_RA) {
 		/* Read once per open by file_ra_state_init(). */
 		WRITE_ONCE(sb->s_bdi->ra_pages,
 			   pages ? pages : MODELFS_SB(sb)->lower_ra_pages);
@@ -363,10 +374,12 @@ static int modelfs_set_ra(struct modelfs_channel *chan,
 	inode = ilookup5(sb, (unsigned long)ino, modelfs_ino_test, &ino);
 	if (!inode)
 		return -ENOENT;
-	if (S_ISREG(inode->i_mode))
+	if (!S_ISREG(inode->i_mode))
+		err = -EISDIR;
+	else if (cmd->type == MODELFS_CMD_SET_RA)
 		WRITE_ONCE(MODELFS_I(inode)->ra_pages, pages);
 	else
-		err = -EISDIR;
+		WRITE_ONCE(MODELFS_I(inode)->quiet, true);
 	iput(inode);
 	return err;
 }
@@ -381,8 +394,8 @@ static int modelfs_do_cmd(struct modelfs_channel *chan,
 	u64 ino = cmd->ino;
 	int err = 0;
 
-	if (cmd->type == MODELFS_CMD_SET_RA)
-		return modelfs_set_ra(chan, cmd);
+	if (cmd->type == MODELFS_CMD_SET_RA || cmd->type == MODELFS_CMD_DONE)
+		return modelfs_file_cmd(chan, cmd);
 	/* Malformed whatever the file: refuse before looking it up. */
 	if (modelfs_cmd_range(cmd, LLONG_MAX, &first, &last))
 		return -EINVAL;

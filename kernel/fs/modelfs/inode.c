@@ -153,6 +153,7 @@ static int modelfs_open(struct inode *inode, struct file *file)
 		return PTR_ERR(lower);
 	file->private_data = lower;
 	if (S_ISREG(inode->i_mode)) {
+		WRITE_ONCE(MODELFS_I(inode)->quiet, false);
 		i_size_write(inode, i_size_read(file_inode(lower)));
 		modelfs_emit(inode->i_sb, MODELFS_EV_OPEN, inode->i_ino, 0,
 			     i_size_read(inode));
@@ -259,8 +260,9 @@ unsigned long modelfs_count_prefetched(struct address_space *mapping,
 }
 
 /* Pages [first, last] of @inode are about to be read (@read) or mapped. */
-static void modelfs_use(struct inode *inode, pgoff_t first, pgoff_t last,
-			bool read)
+/* Return: how many of those pages are cached and uptodate. */
+static unsigned long modelfs_use(struct inode *inode, pgoff_t first,
+				 pgoff_t last, bool read)
 {
 	struct modelfs_scan scan;
 
@@ -268,8 +270,9 @@ static void modelfs_use(struct inode *inode, pgoff_t first, pgoff_t last,
 	if (read)
 		atomic64_add(scan.uptodate, &modelfs_stats(inode->i_sb)->hits);
 	if (scan.end)
-		modelfs_emit(inode->i_sb, MODELFS_EV_HIT, inode->i_ino,
-			     scan.start, scan.end - scan.start);
+		modelfs_emit_read(inode, MODELFS_EV_HIT, scan.start,
+				  scan.end - scan.start);
+	return scan.uptodate;
 }
 
 /* A window a policy set with SET_RA wins over the one the file opened with. */
@@ -311,8 +314,12 @@ static ssize_t modelfs_splice_read(struct file *in, loff_t *ppos,
 
 static vm_fault_t modelfs_fault(struct vm_fault *vmf)
 {
-	modelfs_use(file_inode(vmf->vma->vm_file), vmf->pgoff, vmf->pgoff,
-		    false);
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+
+	/* A fault the cache cannot serve: the mapping waits for I/O. */
+	if (!modelfs_use(inode, vmf->pgoff, vmf->pgoff, false))
+		modelfs_emit_read(inode, MODELFS_EV_FAULT,
+				  (u64)vmf->pgoff << PAGE_SHIFT, PAGE_SIZE);
 	modelfs_apply_ra(vmf->vma->vm_file);
 	return filemap_fault(vmf);
 }
@@ -440,8 +447,8 @@ static int modelfs_read_folio(struct file *file, struct folio *folio)
 	struct file *lower = modelfs_lower_file(file);
 
 	atomic64_inc(&modelfs_stats(inode->i_sb)->misses);
-	modelfs_emit(inode->i_sb, MODELFS_EV_MISS, inode->i_ino,
-		     folio_pos(folio), folio_size(folio));
+	modelfs_emit_read(inode, MODELFS_EV_MISS, folio_pos(folio),
+			  folio_size(folio));
 	if (!lower) {
 		folio_unlock(folio);
 		return -EIO;
@@ -459,8 +466,8 @@ static void modelfs_readahead(struct readahead_control *ractl)
 
 	atomic64_add(readahead_count(ractl),
 		     &modelfs_stats(inode->i_sb)->readahead_pages);
-	modelfs_emit(inode->i_sb, MODELFS_EV_READAHEAD, inode->i_ino,
-		     readahead_pos(ractl), readahead_length(ractl));
+	modelfs_emit_read(inode, MODELFS_EV_READAHEAD, readahead_pos(ractl),
+			  readahead_length(ractl));
 	/* The folios are contiguous; a folio left not uptodate is read again. */
 	while ((folio = readahead_folio(ractl))) {
 		if (!lower) {

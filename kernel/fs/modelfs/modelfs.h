@@ -87,6 +87,7 @@ struct modelfs_inode {
 	struct inode vfs_inode;
 	struct inode *lower;
 	unsigned int ra_pages;		/* SET_RA window; 0: the mount's */
+	bool quiet;			/* DONE: no read events until open */
 };
 
 static inline struct modelfs_inode *MODELFS_I(struct inode *inode)
@@ -123,6 +124,7 @@ int modelfs_cmd_ra_pages(const struct modelfs_cmd *cmd, unsigned int *pages);
 #endif
 
 void modelfs_emit(struct super_block *sb, u32 type, u64 ino, u64 off, u64 len);
+void modelfs_emit_read(struct inode *inode, u32 type, u64 off, u64 len);
 long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int modelfs_channel_init(struct super_block *sb);
 void modelfs_channel_exit(struct super_block *sb);

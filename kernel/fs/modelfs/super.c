@@ -36,6 +36,7 @@ static struct inode *modelfs_alloc_inode(struct super_block *sb)
 		return NULL;
 	mi->lower = NULL;
 	mi->ra_pages = 0;
+	mi->quiet = false;
 	return &mi->vfs_inode;
 }
 

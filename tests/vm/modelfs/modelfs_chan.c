@@ -16,6 +16,10 @@
  *                         read ones as hits
  *   setra     MOUNT FILE  SET_RA widens readahead of FILE, then of the
  *                         mount; bad SET_RA commands are refused
+ *   fault     MOUNT FILE  a fault on an uncached page of a mapping of
+ *                         FILE gives FAULT; one on a cached page none
+ *   done      MOUNT FILE  after DONE, reading FILE gives no read events
+ *                         until it is opened again; bad DONE refused
  *   umount    MOUNT FILE  queue a prefetch of all of FILE, unmount MOUNT
  *                         and detach while it is in flight
  *   hold      MOUNT       attach, say so, and wait to be killed
@@ -416,6 +420,72 @@ int main(int argc, char **argv)
 			     (unsigned long long)widest);
 		if (widest_readahead(chan, file, evs) > 131072)
 			FAIL("the mount's window did not come back");
+		return 0;
+	}
+	if (!strcmp(c, "fault")) {
+		int keep = open(file, O_RDONLY), faults = 0;
+		long page = sysconf(_SC_PAGESIZE);
+		char *map;
+
+		drop_caches("1");
+		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, keep, 0);
+		if (map == MAP_FAILED)
+			FAIL("mmap: %s", strerror(errno));
+		drain(chan, evs, 4096);
+		(void)*(volatile char *)(map + 2 * page);
+		got = drain(chan, evs, 4096);
+		for (i = 0; i < got; i++)
+			if (evs[i].type == MODELFS_EV_FAULT &&
+			    evs[i].ino == (__u64)st.st_ino &&
+			    evs[i].off == (__u64)(2 * page) && evs[i].len == (__u64)page)
+				faults++;
+		munmap(map, st.st_size);
+		if (faults != 1)
+			FAIL("%d events, %d FAULT at page 2 (wanted 1)", got, faults);
+		/* Mapped again, the page is cached: no FAULT. */
+		map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, keep, 0);
+		if (map == MAP_FAILED)
+			FAIL("mmap: %s", strerror(errno));
+		(void)*(volatile char *)(map + 2 * page);
+		got = drain(chan, evs, 4096);
+		for (i = 0; i < got; i++)
+			if (evs[i].type == MODELFS_EV_FAULT)
+				FAIL("FAULT at %llu on a cached page",
+				     (unsigned long long)evs[i].off);
+		munmap(map, st.st_size);
+		close(keep);
+		return 0;
+	}
+	if (!strcmp(c, "done")) {
+		int keep = open(file, O_RDONLY), r, reads;
+		char buf[65536];
+
+		if ((r = cmd(chan, MODELFS_CMD_DONE, st.st_ino, 0, 4096)) != -EINVAL)
+			FAIL("DONE with a length: %d, wanted -EINVAL", r);
+		if ((r = cmd(chan, MODELFS_CMD_DONE, 987654321, 0, 0)) != -ENOENT)
+			FAIL("DONE of an unknown ino: %d, wanted -ENOENT", r);
+		if (cmd(chan, MODELFS_CMD_DONE, st.st_ino, 0, 0))
+			FAIL("DONE: %s", strerror(errno));
+		drop_caches("1");
+		drain(chan, evs, 4096);
+		while (read(keep, buf, sizeof(buf)) > 0)
+			;
+		got = drain(chan, evs, 4096);
+		for (i = 0; i < got; i++)
+			if (evs[i].ino == (__u64)st.st_ino)
+				FAIL("event %u of the file after DONE", evs[i].type);
+		close(keep);
+		/* Opened again: its events come back. */
+		drop_caches("1");
+		read_all(file);
+		got = drain(chan, evs, 4096);
+		for (i = reads = 0; i < got; i++)
+			if (evs[i].ino == (__u64)st.st_ino &&
+			    (evs[i].type == MODELFS_EV_READAHEAD ||
+			     evs[i].type == MODELFS_EV_MISS))
+				reads++;
+		if (!reads)
+			FAIL("%d events, no read events after the file was opened again", got);
 		return 0;
 	}
 	if (!strcmp(c, "umount")) {

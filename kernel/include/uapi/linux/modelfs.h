@@ -31,6 +31,9 @@ enum modelfs_event_type {
 	MODELFS_EV_HIT,		/* a read or mapping first used prefetched
 				 * pages within [off, off+len)
 				 */
+	MODELFS_EV_FAULT,	/* a page fault on a mapping found the page
+				 * [off, off+len) not cached
+				 */
 };
 
 struct modelfs_event {
@@ -45,6 +48,10 @@ enum modelfs_cmd_type {
 	MODELFS_CMD_PREFETCH = 1,	/* read [off, off+len) into the cache */
 	MODELFS_CMD_EVICT,		/* drop [off, off+len) from the cache */
 	MODELFS_CMD_SET_RA,		/* readahead window: see below */
+	MODELFS_CMD_DONE,		/* no MISS, READAHEAD or HIT events of
+					 * ino until it is opened again; off
+					 * and len must be 0
+					 */
 };
 
 /*
