@@ -171,10 +171,35 @@ static void test_cmd_encoding(void **state)
 	assert_int_equal(c.ino, 42);
 	assert_int_equal(c.off, 0);
 	assert_int_equal(c.len, 12345);
+
+	/* SET_RA and DONE: no range, and 0 is a valid length */
+	assert_int_equal(modelfs_set_ra(f->rt, 7, 1 << 20), 0);
+	memset(&c, 0xff, sizeof(c));
+	peer_cmd(f, &c);
+	assert_int_equal(c.type, MODELFS_CMD_SET_RA);
+	assert_int_equal(c.reserved, 0);
+	assert_int_equal(c.ino, 7);
+	assert_int_equal(c.off, 0);
+	assert_int_equal(c.len, 1 << 20);
+	assert_int_equal(modelfs_set_ra(f->rt, 0, 0), 0);
+	memset(&c, 0xff, sizeof(c));
+	peer_cmd(f, &c);
+	assert_int_equal(c.type, MODELFS_CMD_SET_RA);
+	assert_int_equal(c.ino, 0);
+	assert_int_equal(c.len, 0);
+	assert_int_equal(modelfs_done(f->rt, 9), 0);
+	memset(&c, 0xff, sizeof(c));
+	peer_cmd(f, &c);
+	assert_int_equal(c.type, MODELFS_CMD_DONE);
+	assert_int_equal(c.reserved, 0);
+	assert_int_equal(c.ino, 9);
+	assert_int_equal(c.off, 0);
+	assert_int_equal(c.len, 0);
 	assert_no_cmd(f);
 
 	assert_int_equal(s->prefetch_cmds, 1);
 	assert_int_equal(s->evict_cmds, 1);
+	assert_int_equal(s->other_cmds, 3);
 	assert_int_equal(s->cmd_errors, 0);
 
 	/* refused before sending: empty or wrapping range */
@@ -294,7 +319,7 @@ static void test_dispatch(void **state)
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
 	static const uint32_t to_prefetch[] = {
 		MODELFS_EV_OPEN, MODELFS_EV_MISS, MODELFS_EV_READAHEAD,
-		MODELFS_EV_CLOSE, MODELFS_EV_HIT,
+		MODELFS_EV_CLOSE, MODELFS_EV_HIT, MODELFS_EV_FAULT,
 	};
 	struct rec r = { 0 };
 	struct modelfs_event e;
@@ -312,7 +337,7 @@ static void test_dispatch(void **state)
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), 0);
 	assert_int_equal(r.evict, 1);
 	assert_int_equal(r.last_type, MODELFS_EV_PRESSURE);
-	assert_int_equal(r.prefetch, 5);
+	assert_int_equal(r.prefetch, 6);
 
 	/* OVERFLOW: accounted, not passed on */
 	e = ev(MODELFS_EV_OVERFLOW, 0, 0, 17);
@@ -320,18 +345,18 @@ static void test_dispatch(void **state)
 	e.len = 3;
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), 0);
 	assert_int_equal(s->overflows, 20);
-	assert_int_equal(r.prefetch, 5);
+	assert_int_equal(r.prefetch, 6);
 	assert_int_equal(r.evict, 1);
 
 	/* unknown types */
 	e = ev(0, 0, 0, 0);
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), -EINVAL);
-	e = ev(MODELFS_EV_HIT + 1, 0, 0, 5);
+	e = ev(MODELFS_EV_FAULT + 1, 0, 0, 5);
 	assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), -EINVAL);
-	assert_int_equal(r.prefetch, 5);
+	assert_int_equal(r.prefetch, 6);
 	assert_int_equal(r.evict, 1);
 	assert_int_equal(s->overflows, 20);
-	assert_int_equal(s->events, 10);
+	assert_int_equal(s->events, 11);
 
 	/* a policy without callbacks, or none at all */
 	{
@@ -342,7 +367,7 @@ static void test_dispatch(void **state)
 		e = ev(MODELFS_EV_PRESSURE, 0, 0, 1);
 		assert_int_equal(modelfs_dispatch(f->rt, NULL, NULL, &e), 0);
 	}
-	assert_int_equal(s->events, 12);
+	assert_int_equal(s->events, 13);
 	assert_no_cmd(f);
 }
 

@@ -381,7 +381,8 @@ static void test_mount_json(void **state)
 
 static void test_rt_stats_json(void **state)
 {
-	struct modelfs_stats s = { 1, 2, 3, 4, 5 };
+	struct modelfs_stats s = { .events = 1, .overflows = 2, .prefetch_cmds = 3,
+				   .evict_cmds = 4, .cmd_errors = 5 };
 	struct json_object *o = modelfs_rt_stats_to_json(&s);
 
 	(void)state;

@@ -25,6 +25,7 @@ struct modelfs_stats {
 	uint64_t overflows;	/* events the kernel dropped (OVERFLOW totals) */
 	uint64_t prefetch_cmds;	/* PREFETCH commands the kernel accepted */
 	uint64_t evict_cmds;	/* EVICT commands the kernel accepted */
+	uint64_t other_cmds;	/* SET_RA and DONE commands accepted */
 	uint64_t cmd_errors;	/* commands refused or not sent */
 };
 
@@ -59,6 +60,14 @@ int modelfs_prefetch(struct modelfs_rt *rt, uint64_t ino, uint64_t off,
 		     uint64_t len);
 int modelfs_evict(struct modelfs_rt *rt, uint64_t ino, uint64_t off,
 		  uint64_t len);
+/*
+ * Readahead window of file @ino, or with @ino 0 of the mount's files
+ * opened from now on; @bytes 0 restores the default (see SET_RA in
+ * <linux/modelfs.h>). EINVAL over MODELFS_SET_RA_MAX.
+ */
+int modelfs_set_ra(struct modelfs_rt *rt, uint64_t ino, uint64_t bytes);
+/* No more read events of file @ino until it is opened again. */
+int modelfs_done(struct modelfs_rt *rt, uint64_t ino);
 
 /*
  * Read up to @max queued events into @evs without blocking. Returns the
@@ -95,7 +104,7 @@ struct modelfs_policy_opts {
 
 /*
  * A policy. init() creates its state from @opts (never NULL); prefetch()
- * sees OPEN, MISS, READAHEAD, HIT and CLOSE events; evict() sees PRESSURE
+ * sees OPEN, MISS, READAHEAD, HIT, FAULT and CLOSE events; evict() sees PRESSURE
  * events. Any callback but name may be NULL. init() returns 0 or -errno
  * (EINVAL for options it cannot use).
  */

@@ -112,7 +112,9 @@ static int send_cmd(struct modelfs_rt *rt, uint32_t type, uint64_t ino,
 	cmd.off = off;
 	cmd.len = len;
 
-	if (len == 0 || off + len < off) {
+	/* Only the range commands carry a range; SET_RA and DONE may be 0. */
+	if ((type == MODELFS_CMD_PREFETCH || type == MODELFS_CMD_EVICT) &&
+	    (len == 0 || off + len < off)) {
 		ret = -EINVAL;
 	} else if (rt->hook) {
 		ret = rt->hook(rt->hook_arg, &cmd);
@@ -134,9 +136,21 @@ static int send_cmd(struct modelfs_rt *rt, uint32_t type, uint64_t ino,
 		rt->stats.cmd_errors++;
 	else if (type == MODELFS_CMD_PREFETCH)
 		rt->stats.prefetch_cmds++;
-	else
+	else if (type == MODELFS_CMD_EVICT)
 		rt->stats.evict_cmds++;
+	else
+		rt->stats.other_cmds++;
 	return ret;
+}
+
+int modelfs_set_ra(struct modelfs_rt *rt, uint64_t ino, uint64_t bytes)
+{
+	return send_cmd(rt, MODELFS_CMD_SET_RA, ino, 0, bytes);
+}
+
+int modelfs_done(struct modelfs_rt *rt, uint64_t ino)
+{
+	return send_cmd(rt, MODELFS_CMD_DONE, ino, 0, 0);
 }
 
 int modelfs_prefetch(struct modelfs_rt *rt, uint64_t ino, uint64_t off,
@@ -193,6 +207,7 @@ int modelfs_dispatch(struct modelfs_rt *rt, const struct modelfs_policy *pol,
 	case MODELFS_EV_READAHEAD:
 	case MODELFS_EV_CLOSE:
 	case MODELFS_EV_HIT:
+	case MODELFS_EV_FAULT:
 		if (pol && pol->prefetch)
 			pol->prefetch(rt, state, ev);
 		return 0;
