@@ -146,55 +146,40 @@ static void test_read_closed(void **state)
 	assert_int_equal(modelfs_read_events(f->rt, out, 2), -EPIPE);
 }
 
+/* The next command written to the channel is exactly this one. */
+static void expect_peer_cmd(struct policy_fix *f, uint32_t type, uint64_t ino,
+			    uint64_t off, uint64_t len)
+{
+	struct modelfs_cmd c;
+
+	memset(&c, 0xff, sizeof(c));
+	peer_cmd(f, &c);
+	assert_int_equal(c.type, type);
+	assert_int_equal(c.reserved, 0);
+	assert_int_equal(c.ino, ino);
+	assert_int_equal(c.off, off);
+	assert_int_equal(c.len, len);
+}
+
 static void test_cmd_encoding(void **state)
 {
 	struct policy_fix *f = *state;
 	const struct modelfs_stats *s = modelfs_stats(f->rt);
-	struct modelfs_cmd c;
 
-	assert_int_equal(sizeof(c), 32);
+	assert_int_equal(sizeof(struct modelfs_cmd), 32);
 	assert_int_equal(modelfs_prefetch(f->rt, 0x1122334455667788ULL, 4096,
 					  8 << 20), 0);
-	memset(&c, 0xff, sizeof(c));
-	peer_cmd(f, &c);
-	assert_int_equal(c.type, MODELFS_CMD_PREFETCH);
-	assert_int_equal(c.reserved, 0);
-	assert_int_equal(c.ino, 0x1122334455667788ULL);
-	assert_int_equal(c.off, 4096);
-	assert_int_equal(c.len, 8 << 20);
-
+	expect_peer_cmd(f, MODELFS_CMD_PREFETCH, 0x1122334455667788ULL, 4096, 8 << 20);
 	assert_int_equal(modelfs_evict(f->rt, 42, 0, 12345), 0);
-	memset(&c, 0xff, sizeof(c));
-	peer_cmd(f, &c);
-	assert_int_equal(c.type, MODELFS_CMD_EVICT);
-	assert_int_equal(c.reserved, 0);
-	assert_int_equal(c.ino, 42);
-	assert_int_equal(c.off, 0);
-	assert_int_equal(c.len, 12345);
+	expect_peer_cmd(f, MODELFS_CMD_EVICT, 42, 0, 12345);
 
 	/* SET_RA and DONE: no range, and 0 is a valid length */
 	assert_int_equal(modelfs_set_ra(f->rt, 7, 1 << 20), 0);
-	memset(&c, 0xff, sizeof(c));
-	peer_cmd(f, &c);
-	assert_int_equal(c.type, MODELFS_CMD_SET_RA);
-	assert_int_equal(c.reserved, 0);
-	assert_int_equal(c.ino, 7);
-	assert_int_equal(c.off, 0);
-	assert_int_equal(c.len, 1 << 20);
+	expect_peer_cmd(f, MODELFS_CMD_SET_RA, 7, 0, 1 << 20);
 	assert_int_equal(modelfs_set_ra(f->rt, 0, 0), 0);
-	memset(&c, 0xff, sizeof(c));
-	peer_cmd(f, &c);
-	assert_int_equal(c.type, MODELFS_CMD_SET_RA);
-	assert_int_equal(c.ino, 0);
-	assert_int_equal(c.len, 0);
+	expect_peer_cmd(f, MODELFS_CMD_SET_RA, 0, 0, 0);
 	assert_int_equal(modelfs_done(f->rt, 9), 0);
-	memset(&c, 0xff, sizeof(c));
-	peer_cmd(f, &c);
-	assert_int_equal(c.type, MODELFS_CMD_DONE);
-	assert_int_equal(c.reserved, 0);
-	assert_int_equal(c.ino, 9);
-	assert_int_equal(c.off, 0);
-	assert_int_equal(c.len, 0);
+	expect_peer_cmd(f, MODELFS_CMD_DONE, 9, 0, 0);
 	assert_no_cmd(f);
 
 	assert_int_equal(s->prefetch_cmds, 1);
