@@ -24,7 +24,7 @@ MODEL_MIB ?= 2048
 MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
 
 .PHONY: all help deps ksrc usr unit lint kernel series series-check vm vm-check \
-	check clean bench bench-progs bench-kernel bench-modelfs FORCE
+	check clean modules-check bench bench-progs bench-kernel bench-modelfs FORCE
 
 all: usr
 
@@ -63,6 +63,14 @@ lint:
 kernel:
 	tools/oe-tree sync
 	tools/oe-kernel
+
+## make modules-check build the patched tree with every OE option that can
+##                    be a module as one (modpost must accept them):
+##                    build/modules
+modules-check:
+	BUILD=$(BUILD)/modules tools/oe-tree sync
+	BUILD=$(BUILD)/modules KTARGETS="bzImage modules" tools/oe-kernel \
+		tools/configs/vm.config tools/configs/modules.config
 
 ## make series        the git-am-able series, one commit per area: build/series
 series:
