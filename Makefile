@@ -65,12 +65,20 @@ kernel:
 	tools/oe-kernel
 
 ## make modules-check build the patched tree with every OE option that can
-##                    be a module as one (modpost must accept them):
-##                    build/modules
-modules-check:
+##                    be a module as one (modpost must accept them), boot
+##                    it, and run the tests/modules suites: build/modules
+modules-check: usr
 	BUILD=$(BUILD)/modules tools/oe-tree sync
 	BUILD=$(BUILD)/modules KTARGETS="bzImage modules" tools/oe-kernel \
-		tools/configs/vm.config tools/configs/modules.config
+		tools/configs/vm.config tools/configs/debug.config \
+		tools/configs/modules.config
+	MODULES_FROM=$(BUILD)/modules/linux tools/vm/mkinitramfs \
+		$(BUILD)/modules/initramfs.cpio $(BUILD)/usr $(BUILD)/tests/vm
+	@tools/vm/run modules \
+		$(BUILD)/modules/linux/arch/x86/boot/bzImage \
+		$(BUILD)/modules/initramfs.cpio $(BUILD)/modules/vm; \
+	tools/vm/collect $(BUILD)/modules/vm $(addprefix kunit:,$(KUNIT_SUITES)) \
+		$(notdir $(wildcard tests/modules/*))
 
 ## make series        the git-am-able series, one commit per area: build/series
 series:
