@@ -39,3 +39,11 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# modelfs_sysfs MOUNT: the /sys/fs/modelfs/<major>:<minor> directory of
+# the ModelFS mount at MOUNT (its device is field 3 of mountinfo; the
+# topmost mount there wins).
+modelfs_sysfs() {
+	echo /sys/fs/modelfs/$(awk -v m="$1" '$5 == m { d = $3 } END { print d }' \
+		/proc/self/mountinfo)
+}
