@@ -72,8 +72,8 @@ static void test_unknown_section(void **state)
 
 	(void)state;
 	/* with a key */
-	assert_int_equal(load("[daemon]\n[sched]\npolicy = x\n", &c), -1);
-	assert_string_equal(err, "t.conf:2: unknown section [sched]");
+	assert_int_equal(load("[daemon]\n[frob]\npolicy = x\n", &c), -1);
+	assert_string_equal(err, "t.conf:2: unknown section [frob]");
 	/* empty section: inih never calls the handler for it */
 	assert_int_equal(load("[daemon]\nwatchdog = yes\n[bogus]\n", &c), -1);
 	assert_string_equal(err, "t.conf:3: unknown section [bogus]");
@@ -346,6 +346,183 @@ static void test_modelfs_reload_keeps_old_list(void **state)
 	assert_string_equal(running.modelfs.attach[0].mount, "/mnt/a");
 }
 
+static void test_sched_defaults(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("", &c), 0);
+	assert_false(c.sched.enabled);
+	assert_string_equal(c.sched.policy, "");
+	assert_false(c.sched.partial);
+	assert_int_equal(c.sched.timeout_ms, 0);
+	assert_string_equal(c.sched.bpf_dir, "");
+	assert_int_equal(c.sched.nls, 0);
+	assert_int_equal(c.sched.nbe, 0);
+	assert_int_equal(c.sched.ndomains, 0);
+	/* an empty section is known, and changes nothing */
+	assert_int_equal(load("[sched]\n", &c), 0);
+	assert_false(c.sched.enabled);
+	/* every key of the sample file, with empty lists */
+	assert_int_equal(load("[sched]\nenabled = no\npolicy =\npartial = no\n"
+			      "timeout_ms = 0\nbpf_dir =\nls_cgroups =\n"
+			      "be_cgroups =\ndomain_cgroups =\n", &c), 0);
+	assert_string_equal(c.sched.policy, "");
+	assert_int_equal(c.sched.nls + c.sched.nbe + c.sched.ndomains, 0);
+}
+
+static void test_sched_section(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	assert_int_equal(load("[sched]\n"
+			      "enabled = yes\n"
+			      "policy = oe_qos\n"
+			      "partial = yes\n"
+			      "timeout_ms = 30000\n"
+			      "bpf_dir = /usr/lib//oe-ext/bpf/\n"
+			      "ls_cgroups = /sys/fs/cgroup/web  /sys/fs/cgroup/db/\n"
+			      "\t/sys/fs/cgroup/cache\n"
+			      "be_cgroups = /sys/fs/cgroup/batch\n"
+			      "be_cgroups = /sys/fs/cgroup/a=b\n"
+			      "domain_cgroups = /sys/fs/cgroup/c1=0 /sys/fs/cgroup/c2\n"
+			      "   /sys/fs/cgroup/x=y=63\n", &c), 0);
+	assert_true(c.sched.enabled);
+	assert_string_equal(c.sched.policy, "oe_qos");
+	assert_true(c.sched.partial);
+	assert_int_equal(c.sched.timeout_ms, 30000);
+	assert_string_equal(c.sched.bpf_dir, "/usr/lib/oe-ext/bpf");
+	assert_int_equal(c.sched.nls, 3);
+	assert_string_equal(c.sched.ls_cgroups[0], "/sys/fs/cgroup/web");
+	assert_string_equal(c.sched.ls_cgroups[1], "/sys/fs/cgroup/db");
+	assert_string_equal(c.sched.ls_cgroups[2], "/sys/fs/cgroup/cache");
+	/* a repeated key adds to the list; '=' means nothing in be_cgroups */
+	assert_int_equal(c.sched.nbe, 2);
+	assert_string_equal(c.sched.be_cgroups[0], "/sys/fs/cgroup/batch");
+	assert_string_equal(c.sched.be_cgroups[1], "/sys/fs/cgroup/a=b");
+	assert_int_equal(c.sched.ndomains, 3);
+	assert_string_equal(c.sched.domains[0].cgroup, "/sys/fs/cgroup/c1");
+	assert_int_equal(c.sched.domains[0].domain, 0);
+	/* without a domain: the next one */
+	assert_string_equal(c.sched.domains[1].cgroup, "/sys/fs/cgroup/c2");
+	assert_int_equal(c.sched.domains[1].domain, -1);
+	/* the domain follows the last '=' */
+	assert_string_equal(c.sched.domains[2].cgroup, "/sys/fs/cgroup/x=y");
+	assert_int_equal(c.sched.domains[2].domain, 63);
+
+	for (int i = 0; oectld_sched_policies[i]; i++) {
+		char text[64];
+
+		snprintf(text, sizeof(text), "[sched]\npolicy = %s\n",
+			 oectld_sched_policies[i]);
+		assert_int_equal(load(text, &c), 0);
+		assert_string_equal(c.sched.policy, oectld_sched_policies[i]);
+	}
+	/* the last of a repeated plain key wins; empty is no policy */
+	assert_int_equal(load("[sched]\npolicy = oe_fifo\npolicy =\ntimeout_ms = 0007\n", &c), 0);
+	assert_string_equal(c.sched.policy, "");
+	assert_int_equal(c.sched.timeout_ms, 7);
+}
+
+static void test_sched_bad_values(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "enabled = true", "t.conf:2: enabled: bad value 'true' (expected yes or no)" },
+		{ "enabled =", "t.conf:2: enabled: bad value '' (expected yes or no)" },
+		{ "policy = scx_simple", "t.conf:2: policy: unknown policy 'scx_simple' (expected oe_fifo, oe_qos, oe_domain, or nothing)" },
+		{ "policy = OE_FIFO", "t.conf:2: policy: unknown policy 'OE_FIFO' (expected oe_fifo, oe_qos, oe_domain, or nothing)" },
+		{ "partial = 1", "t.conf:2: partial: bad value '1' (expected yes or no)" },
+		{ "timeout_ms = 30001", "t.conf:2: timeout_ms: bad value '30001' (expected 0 to 30000 milliseconds; 0: the kernel's default)" },
+		{ "timeout_ms = -1", "t.conf:2: timeout_ms: bad value '-1' (expected 0 to 30000 milliseconds; 0: the kernel's default)" },
+		{ "timeout_ms = 5s", "t.conf:2: timeout_ms: bad value '5s' (expected 0 to 30000 milliseconds; 0: the kernel's default)" },
+		{ "timeout_ms = 99999999999999999999", "t.conf:2: timeout_ms: bad value '99999999999999999999' (expected 0 to 30000 milliseconds; 0: the kernel's default)" },
+		{ "timeout_ms =", "t.conf:2: timeout_ms: bad value '' (expected 0 to 30000 milliseconds; 0: the kernel's default)" },
+		{ "timeout_ms = 1 000", "t.conf:2: timeout_ms: bad value '1 000' (expected 0 to 30000 milliseconds; 0: the kernel's default)" },
+		{ "bpf_dir = usr/lib/bpf", "t.conf:2: bpf_dir: 'usr/lib/bpf' is not an absolute path" },
+		{ "bpf_dir = /usr/../bpf", "t.conf:2: bpf_dir: '/usr/../bpf' has a '.' or '..' component" },
+		{ "ls_cgroups = /sys/fs/cgroup/a web", "t.conf:2: ls_cgroups: 'web' is not an absolute path" },
+		{ "be_cgroups = /sys/fs/cgroup/./b", "t.conf:2: be_cgroups: '/sys/fs/cgroup/./b' has a '.' or '..' component" },
+		{ "ls_cgroups = /cg/a /cg//a/", "t.conf:2: ls_cgroups: /cg/a is listed more than once" },
+		{ "be_cgroups = /cg/b\nbe_cgroups = /cg/b", "t.conf:3: be_cgroups: /cg/b is listed more than once" },
+		{ "ls_cgroups = /cg/a\nbe_cgroups = /cg/a", "t.conf:3: be_cgroups: /cg/a is also in ls_cgroups (a cgroup is latency-sensitive or best-effort, not both)" },
+		{ "be_cgroups = /cg/a\nls_cgroups = /cg/x\n /cg/a", "t.conf:4: ls_cgroups: /cg/a is also in be_cgroups (a cgroup is latency-sensitive or best-effort, not both)" },
+		{ "domain_cgroups = cg/a=1", "t.conf:2: domain_cgroups: 'cg/a' is not an absolute path" },
+		{ "domain_cgroups = /cg/a=64", "t.conf:2: domain_cgroups: bad domain '64' in '/cg/a=64' (expected PATH or PATH=DOMAIN, DOMAIN 0 to 63)" },
+		{ "domain_cgroups = /cg/a=", "t.conf:2: domain_cgroups: bad domain '' in '/cg/a=' (expected PATH or PATH=DOMAIN, DOMAIN 0 to 63)" },
+		{ "domain_cgroups = /cg/a=-1", "t.conf:2: domain_cgroups: bad domain '-1' in '/cg/a=-1' (expected PATH or PATH=DOMAIN, DOMAIN 0 to 63)" },
+		{ "domain_cgroups = /cg/a=x", "t.conf:2: domain_cgroups: bad domain 'x' in '/cg/a=x' (expected PATH or PATH=DOMAIN, DOMAIN 0 to 63)" },
+		{ "domain_cgroups = /cg/a=100", "t.conf:2: domain_cgroups: bad domain '100' in '/cg/a=100' (expected PATH or PATH=DOMAIN, DOMAIN 0 to 63)" },
+		{ "domain_cgroups = =1", "t.conf:2: domain_cgroups: '' is not an absolute path" },
+		{ "domain_cgroups = /cg/a=1 /cg/a=2", "t.conf:2: domain_cgroups: /cg/a is listed more than once" },
+		{ "policy = oe_fifo\nswitch_all = yes", "t.conf:3: unknown key 'switch_all' in section [sched]" },
+	};
+	struct oectld_config c;
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* a good key first: the whole file is refused all the same */
+		snprintf(text, sizeof(text), "[sched]\n%s\nenabled = yes\n", bad[i].text);
+		assert_int_equal(load(text, &c), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_string_equal(err, bad[i].err);
+	}
+}
+
+static void test_sched_limits(void **state)
+{
+	struct oectld_config c;
+	char text[16384], *p = text, want[128];
+	char longpath[OECTLD_SCHED_PATH_MAX + 8];
+	static const char *const keys[] = { "ls_cgroups", "be_cgroups", "domain_cgroups" };
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		p = text;
+		p += sprintf(p, "[sched]\n%s =", keys[k]);
+		for (int i = 0; i <= OECTLD_SCHED_CGROUPS_MAX; i++)
+			p += sprintf(p, "\n  /sys/fs/cgroup/c%d", i);
+		sprintf(p, "\n");
+		assert_int_equal(load(text, &c), -1);
+		snprintf(want, sizeof(want), "t.conf:%d: %s: more than %d cgroups",
+			 OECTLD_SCHED_CGROUPS_MAX + 3, keys[k], OECTLD_SCHED_CGROUPS_MAX);
+		assert_string_equal(err, want);
+	}
+	/* exactly the limit is fine */
+	p = text;
+	p += sprintf(p, "[sched]\nls_cgroups =");
+	for (int i = 0; i < OECTLD_SCHED_CGROUPS_MAX; i++)
+		p += sprintf(p, "\n  /sys/fs/cgroup/c%d", i);
+	sprintf(p, "\n");
+	assert_int_equal(load(text, &c), 0);
+	assert_int_equal(c.sched.nls, OECTLD_SCHED_CGROUPS_MAX);
+
+	/* a path that does not fit is refused, not cut (inih's line is shorter) */
+	memset(longpath, 'a', sizeof(longpath));
+	longpath[0] = '/';
+	longpath[OECTLD_SCHED_PATH_MAX] = '\0';
+	snprintf(text, sizeof(text), "[sched]\nls_cgroups = %s\n", longpath);
+	assert_int_equal(load(text, &c), -1);
+	assert_non_null(strstr(err, "t.conf:2: line longer than"));
+}
+
+static void test_sched_reload_keeps_old(void **state)
+{
+	struct oectld_config running, before;
+
+	(void)state;
+	assert_int_equal(load("[sched]\nenabled = yes\npolicy = oe_fifo\n", &running), 0);
+	before = running;
+	assert_int_equal(load("[sched]\nenabled = yes\npolicy = oe_qos\ntimeout_ms = 40000\n",
+			      &running), -1);
+	assert_non_null(strstr(err, "t.conf:4: timeout_ms"));
+	assert_memory_equal(&running, &before, sizeof(running));
+	assert_string_equal(running.sched.policy, "oe_fifo");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +542,11 @@ int main(void)
 		cmocka_unit_test(test_modelfs_attach_limits),
 		cmocka_unit_test(test_long_value_line_refused),
 		cmocka_unit_test(test_modelfs_reload_keeps_old_list),
+		cmocka_unit_test(test_sched_defaults),
+		cmocka_unit_test(test_sched_section),
+		cmocka_unit_test(test_sched_bad_values),
+		cmocka_unit_test(test_sched_limits),
+		cmocka_unit_test(test_sched_reload_keeps_old),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

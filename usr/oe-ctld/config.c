@@ -38,7 +38,13 @@ void oectld_config_defaults(struct oectld_config *cfg)
 	cfg->modelfs.enabled = false;
 	snprintf(cfg->modelfs.template_dir, sizeof(cfg->modelfs.template_dir),
 		 "%s", MODELFS_TEMPLATE_DIR);
+	/* off by default: it replaces the system's scheduler */
+	cfg->sched.enabled = false;
 }
+
+const char *const oectld_sched_policies[] = {
+	"oe_fifo", "oe_qos", "oe_domain", NULL
+};
 
 /*
  * ini_reader that counts lines, so the handler knows where it is (the
@@ -283,6 +289,161 @@ static int handle_modelfs(struct parse_ctx *ctx, const char *key,
 	return 1;
 }
 
+static bool sched_policy_known(const char *name)
+{
+	for (int i = 0; oectld_sched_policies[i]; i++)
+		if (!strcmp(name, oectld_sched_policies[i]))
+			return true;
+	return false;
+}
+
+/* 0 to OECTLD_SCHED_TIMEOUT_MAX, decimal digits only. */
+static int parse_timeout(const char *v, unsigned int *out)
+{
+	unsigned long n = 0;
+
+	if (!*v || strlen(v) > 5)
+		return -1;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	if (n > OECTLD_SCHED_TIMEOUT_MAX)
+		return -1;
+	*out = (unsigned int)n;
+	return 0;
+}
+
+static bool in_list(char (*list)[OECTLD_SCHED_PATH_MAX], unsigned int n,
+		    const char *path)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(list[i], path))
+			return true;
+	return false;
+}
+
+/* One cgroup word of [sched] ls_cgroups, be_cgroups or domain_cgroups. */
+static int add_sched_cgroup(struct parse_ctx *ctx, const char *key,
+			    const char *word, size_t wlen)
+{
+	struct oectld_sched_cfg *c = &ctx->cfg.sched;
+	char tok[OECTLD_SCHED_PATH_MAX + 8], path[OECTLD_SCHED_PATH_MAX];
+	bool ls = !strcmp(key, "ls_cgroups"), be = !strcmp(key, "be_cgroups");
+	int domain = -1;
+	const char *why;
+	char *eq = NULL;
+
+	if (wlen >= sizeof(tok))
+		return fail(ctx, "%s: '%.64s...' is too long", key, word);
+	memcpy(tok, word, wlen);
+	tok[wlen] = '\0';
+	if (!ls && !be) {
+		/* a cgroup directory may contain '=', a domain never does */
+		eq = strrchr(tok, '=');
+		if (eq) {
+			const char *d = eq + 1;
+			size_t dl = strlen(d);
+
+			if (!dl || dl > 2 || strspn(d, "0123456789") != dl ||
+			    atoi(d) >= OECTLD_SCHED_DOMAINS)
+				return fail(ctx,
+					    "%s: bad domain '%s' in '%s' (expected PATH or PATH=DOMAIN, DOMAIN 0 to %d)",
+					    key, d, tok, OECTLD_SCHED_DOMAINS - 1);
+			domain = atoi(d);
+			*eq = '\0';
+		}
+	}
+	if (normalise_path(tok, path, sizeof(path), &why))
+		return fail(ctx, "%s: '%s' %s", key, tok, why);
+	if (ls || be) {
+		char (*list)[OECTLD_SCHED_PATH_MAX] = ls ? c->ls_cgroups : c->be_cgroups;
+		unsigned int *n = ls ? &c->nls : &c->nbe;
+
+		if (in_list(list, *n, path))
+			return fail(ctx, "%s: %s is listed more than once", key,
+				    path);
+		if (in_list(ls ? c->be_cgroups : c->ls_cgroups,
+			    ls ? c->nbe : c->nls, path))
+			return fail(ctx,
+				    "%s: %s is also in %s (a cgroup is latency-sensitive or best-effort, not both)",
+				    key, path, ls ? "be_cgroups" : "ls_cgroups");
+		if (*n >= OECTLD_SCHED_CGROUPS_MAX)
+			return fail(ctx, "%s: more than %d cgroups", key,
+				    OECTLD_SCHED_CGROUPS_MAX);
+		memcpy(list[(*n)++], path, strlen(path) + 1);
+		return 1;
+	}
+	for (unsigned int i = 0; i < c->ndomains; i++)
+		if (!strcmp(c->domains[i].cgroup, path))
+			return fail(ctx, "%s: %s is listed more than once", key,
+				    path);
+	if (c->ndomains >= OECTLD_SCHED_CGROUPS_MAX)
+		return fail(ctx, "%s: more than %d cgroups", key,
+			    OECTLD_SCHED_CGROUPS_MAX);
+	memcpy(c->domains[c->ndomains].cgroup, path, strlen(path) + 1);
+	c->domains[c->ndomains++].domain = domain;
+	return 1;
+}
+
+static int handle_sched(struct parse_ctx *ctx, const char *key,
+			const char *val)
+{
+	struct oectld_sched_cfg *c = &ctx->cfg.sched;
+	const char *why;
+	char known[64];
+
+	if (!strcmp(key, "enabled")) {
+		if (parse_bool(val, &c->enabled))
+			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
+				    val);
+	} else if (!strcmp(key, "policy")) {
+		if (*val && !sched_policy_known(val)) {
+			known[0] = '\0';
+			for (int i = 0; oectld_sched_policies[i]; i++)
+				snprintf(known + strlen(known),
+					 sizeof(known) - strlen(known), "%s, ",
+					 oectld_sched_policies[i]);
+			return fail(ctx, "policy: unknown policy '%s' (expected %sor nothing)",
+				    val, known);
+		}
+		snprintf(c->policy, sizeof(c->policy), "%s", val);
+	} else if (!strcmp(key, "partial")) {
+		if (parse_bool(val, &c->partial))
+			return fail(ctx, "partial: bad value '%s' (expected yes or no)",
+				    val);
+	} else if (!strcmp(key, "timeout_ms")) {
+		if (parse_timeout(val, &c->timeout_ms))
+			return fail(ctx,
+				    "timeout_ms: bad value '%s' (expected 0 to %d milliseconds; 0: the kernel's default)",
+				    val, OECTLD_SCHED_TIMEOUT_MAX);
+	} else if (!strcmp(key, "bpf_dir")) {
+		if (!*val)
+			c->bpf_dir[0] = '\0';
+		else if (normalise_path(val, c->bpf_dir, sizeof(c->bpf_dir),
+					&why))
+			return fail(ctx, "bpf_dir: '%s' %s", val, why);
+	} else if (!strcmp(key, "ls_cgroups") || !strcmp(key, "be_cgroups") ||
+		   !strcmp(key, "domain_cgroups")) {
+		/* repeated keys and continuation lines add to the list */
+		for (const char *p = val; *p; ) {
+			size_t n;
+
+			p += strspn(p, " \t");
+			n = strcspn(p, " \t");
+			if (!n)
+				break;
+			if (!add_sched_cgroup(ctx, key, p, n))
+				return 0;
+			p += n;
+		}
+	} else {
+		return fail(ctx, "unknown key '%s' in section [sched]", key);
+	}
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
@@ -304,6 +465,8 @@ static int handler(void *user, const char *section, const char *name,
 		return handle_sentry(ctx, name, value);
 	if (!strcmp(section, "modelfs"))
 		return handle_modelfs(ctx, name, value);
+	if (!strcmp(section, "sched"))
+		return handle_sched(ctx, name, value);
 	return fail(ctx, "unknown section [%s]", section);
 }
 
@@ -332,7 +495,8 @@ static int check_sections(struct parse_ctx *ctx, const char *text)
 
 				if (!((n == 6 && !strncmp(s + 1, "daemon", 6)) ||
 				      (n == 6 && !strncmp(s + 1, "sentry", 6)) ||
-				      (n == 7 && !strncmp(s + 1, "modelfs", 7)))) {
+				      (n == 7 && !strncmp(s + 1, "modelfs", 7)) ||
+				      (n == 5 && !strncmp(s + 1, "sched", 5)))) {
 					if (!ctx->err_line || line < ctx->err_line) {
 						ctx->err_line = line;
 						snprintf(ctx->err, sizeof(ctx->err),

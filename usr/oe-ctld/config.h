@@ -25,6 +25,40 @@ struct oectld_modelfs_attach {
 	char policy[OECTLD_MODELFS_POLICY_MAX];	/* a libmodelfs policy */
 };
 
+/*
+ * [sched]: the sched_ext policy oe-ctld loads with liboesched. The list
+ * limits are well below the policies' map sizes (OE_QOS_MAX_CGROUPS,
+ * OE_DOMAIN_MAX_CGROUPS).
+ */
+#define OECTLD_SCHED_POLICY_MAX		32
+#define OECTLD_SCHED_PATH_MAX		256
+#define OECTLD_SCHED_CGROUPS_MAX	64
+#define OECTLD_SCHED_DOMAINS		64	/* OE_DOMAIN_MAX of oe_sched.h */
+#define OECTLD_SCHED_TIMEOUT_MAX	30000	/* the kernel's watchdog maximum */
+
+/* One "PATH" or "PATH=DOMAIN" word of [sched] domain_cgroups. */
+struct oectld_sched_domain {
+	char cgroup[OECTLD_SCHED_PATH_MAX];	/* absolute, normalised */
+	int domain;				/* -1: the next domain */
+};
+
+struct oectld_sched_cfg {
+	bool enabled;
+	char policy[OECTLD_SCHED_POLICY_MAX];	/* "" loads nothing */
+	bool partial;				/* SCX_OPS_SWITCH_PARTIAL */
+	unsigned int timeout_ms;		/* 0: the kernel's */
+	char bpf_dir[OECTLD_SCHED_PATH_MAX];	/* "": liboesched's */
+	char ls_cgroups[OECTLD_SCHED_CGROUPS_MAX][OECTLD_SCHED_PATH_MAX];
+	unsigned int nls;
+	char be_cgroups[OECTLD_SCHED_CGROUPS_MAX][OECTLD_SCHED_PATH_MAX];
+	unsigned int nbe;
+	struct oectld_sched_domain domains[OECTLD_SCHED_CGROUPS_MAX];
+	unsigned int ndomains;
+};
+
+/* The policies [sched] policy may name (liboesched's oesched_policies[]). */
+extern const char *const oectld_sched_policies[];
+
 struct oectld_config {
 	struct {
 		int log_level;				/* syslog LOG_* */
@@ -41,6 +75,7 @@ struct oectld_config {
 		struct oectld_modelfs_attach attach[OECTLD_MODELFS_ATTACH_MAX];
 		unsigned int nattach;
 	} modelfs;
+	struct oectld_sched_cfg sched;
 };
 
 void oectld_config_defaults(struct oectld_config *cfg);
