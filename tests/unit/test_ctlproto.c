@@ -234,6 +234,43 @@ static void test_modelfs_authorisation(void **state)
 	assert_string_equal(err, "unknown command 'modelfs.format'");
 }
 
+static void test_sched_commands(void **state)
+{
+	struct ctl_request r;
+
+	(void)state;
+	assert_int_equal(parse("{\"cmd\":\"sched.list\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_SCHED_LIST);
+	assert_string_equal(r.feature, "sched");
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+	assert_int_equal(parse("{\"cmd\":\"sched.status\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_SCHED_STATUS);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+
+	assert_int_equal(parse("{\"cmd\":\"sched.load\",\"policy\":\"oe_fifo\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_SCHED_LOAD);
+	assert_string_equal(r.feature, "sched");
+	assert_string_equal(r.policy, "oe_fifo");
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), -1);
+	assert_string_equal(err, "permission denied: 'sched.load' needs root or the admin group");
+	assert_int_equal(ctlproto_authorize(&r, true, err, sizeof(err)), 0);
+	assert_int_equal(parse("{\"cmd\":\"sched.unload\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_SCHED_UNLOAD);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), -1);
+	assert_string_equal(err, "permission denied: 'sched.unload' needs root or the admin group");
+
+	/* load needs its policy, as a non-empty string */
+	assert_int_equal(parse("{\"cmd\":\"sched.load\"}", &r), -1);
+	assert_string_equal(err, "bad request: 'sched.load' needs a string member \"policy\"");
+	assert_int_equal(r.cmd, CTL_CMD_NONE);
+	assert_int_equal(parse("{\"cmd\":\"sched.load\",\"policy\":1}", &r), -1);
+	assert_string_equal(err, "bad request: \"policy\" must be a string");
+	assert_int_equal(parse("{\"cmd\":\"sched.load\",\"policy\":\"\"}", &r), -1);
+	assert_string_equal(err, "bad request: \"policy\" is empty or contains a NUL");
+	assert_int_equal(parse("{\"cmd\":\"sched.reload\"}", &r), -1);
+	assert_string_equal(err, "unknown command 'sched.reload'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_modelfs_bad_arguments),
 		cmocka_unit_test(test_modelfs_long_arguments),
 		cmocka_unit_test(test_modelfs_authorisation),
+		cmocka_unit_test(test_sched_commands),
 	};
 
 	return cmocka_run_group_tests_name("ctlproto", tests, NULL, NULL);

@@ -30,6 +30,10 @@ static const struct {
 	{ "modelfs.templates", CTL_CMD_MODELFS_TEMPLATES, false, "modelfs", 0 },
 	{ "modelfs.stats", CTL_CMD_MODELFS_STATS, false, "modelfs",
 	  ARG_MOUNT_OPT },
+	{ "sched.list", CTL_CMD_SCHED_LIST, false, "sched", 0 },
+	{ "sched.status", CTL_CMD_SCHED_STATUS, false, "sched", 0 },
+	{ "sched.load", CTL_CMD_SCHED_LOAD, true, "sched", ARG_POLICY },
+	{ "sched.unload", CTL_CMD_SCHED_UNLOAD, true, "sched", 0 },
 };
 
 /*

@@ -31,6 +31,11 @@ enum ctl_cmd {
 	CTL_CMD_MODELFS_DETACH,		/* admin: "mount" */
 	CTL_CMD_MODELFS_TEMPLATES,	/* read-only: {"ok":true,"templates":[...]} */
 	CTL_CMD_MODELFS_STATS,		/* read-only: optional "mount" */
+	/* feature "sched" */
+	CTL_CMD_SCHED_LIST,		/* read-only: {"ok":true,"policies":[...]} */
+	CTL_CMD_SCHED_STATUS,		/* read-only: the policy and the kernel's state */
+	CTL_CMD_SCHED_LOAD,		/* admin: "policy" */
+	CTL_CMD_SCHED_UNLOAD,		/* admin */
 };
 
 struct ctl_request {
