@@ -46,7 +46,11 @@ static void usage(FILE *f)
 		"  modelfs detach MOUNT stop the policy oe-ctld runs there (admin)\n"
 		"  modelfs templates    the recorded load templates\n"
 		"  modelfs stats [MOUNT]\n"
-		"                       counters of every ModelFS mount, or of one\n\n"
+		"                       counters of every ModelFS mount, or of one\n"
+		"  sched list           the sched_ext policies and which one is loaded\n"
+		"  sched status         the loaded policy and the kernel's sched_ext state\n"
+		"  sched load POLICY    load POLICY with the [sched] settings (admin)\n"
+		"  sched unload         unload the policy; tasks go back to CFS (admin)\n\n"
 		"Options:\n"
 		"  -j, --json           JSON output (one object per line for events)\n"
 		"  -n, --count N        events: exit after N events\n"
@@ -599,6 +603,162 @@ static const char *modelfs_usage_ok(char **args, int nargs)
 	return msg;
 }
 
+/* ---- sched ---- */
+
+static bool get_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static int sched_list(struct json_object *rep)
+{
+	struct json_object *arr = get_array(rep, "policies");
+	int wn, ws;
+
+	if (!arr)
+		return EX_DAEMON;
+	wn = width(arr, "name", "POLICY");
+	ws = width(arr, "state", "STATE");
+	printf("%-*s  %-*s  %s\n", wn, "POLICY", ws, "STATE", "CONFIGURED");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+
+		printf("%-*s  %-*s  %s\n", wn, str_or_dash(p, "name"), ws,
+		       str_or_dash(p, "state"), yes_no(p, "configured"));
+	}
+	return EX_OK;
+}
+
+static const char *tasks_on(struct json_object *rep)
+{
+	const char *t = get_str(rep, "tasks_on"), *state = get_str(rep, "state");
+
+	if (!t)
+		return "unknown (the kernel's state cannot be read)";
+	if (!strcmp(t, "sched_ext"))
+		return "every task on sched_ext";
+	if (!strcmp(t, "sched_ext_partial"))
+		return "SCHED_EXT tasks on sched_ext, the rest on CFS";
+	if (state && !strcmp(state, "ejected"))
+		return "back on CFS (the kernel moved them when it ejected the policy)";
+	return "on CFS";
+}
+
+static int sched_status(struct json_object *rep)
+{
+	const char *state = get_str(rep, "state"), *policy = get_str(rep, "policy");
+	struct json_object *k, *e;
+
+	if (!state) {
+		fprintf(stderr, "oe-ctl: malformed reply from oe-ctld (no \"state\")\n");
+		return EX_DAEMON;
+	}
+	printf("%-11s %s\n", "policy", policy ? policy : "-");
+	printf("%-11s %s\n", "configured", str_or_dash(rep, "configured"));
+	if (!strcmp(state, "loaded")) {
+		printf("%-11s loaded (%s; %s; watchdog %llu ms)\n", "state",
+		       get_bool(rep, "from_config") ? "from the configuration" :
+		       "with oe-ctl sched load",
+		       get_bool(rep, "partial") ? "SCHED_EXT tasks only" : "every task",
+		       get_u64(rep, "timeout_ms") ? (unsigned long long)get_u64(rep, "timeout_ms") :
+		       30000ULL);
+	} else if (!strcmp(state, "ejected") &&
+		   json_object_object_get_ex(rep, "ejected", &e)) {
+		const char *msg = get_str(e, "message");
+
+		printf("%-11s ejected by the kernel: %s (%s)\n", "state",
+		       str_or_dash(e, "reason"), str_or_dash(e, "kind"));
+		if (msg && *msg)
+			printf("%-11s %s\n", "message", msg);
+	} else if (!strcmp(state, "load-failed")) {
+		printf("%-11s load failed: %s\n", "state", str_or_dash(rep, "error"));
+	} else {
+		printf("%-11s %s\n", "state", state);
+	}
+	printf("%-11s %s\n", "tasks", tasks_on(rep));
+	if (json_object_object_get_ex(rep, "kernel", &k)) {
+		const char *ops = get_str(k, "ops");
+
+		printf("%-11s state %s, ops %s, switch_all %s, enable_seq %s, nr_rejected %s\n",
+		       "kernel", str_or_dash(k, "state"), ops && *ops ? ops : "-",
+		       yes_no(k, "switch_all"), str_or_dash(k, "enable_seq"),
+		       str_or_dash(k, "nr_rejected"));
+		printf("%-11s %s\n", "last exit", str_or_dash(k, "last_exit"));
+	} else {
+		printf("%-11s %s\n", "kernel", str_or_dash(rep, "kernel_error"));
+	}
+	printf("%-11s %llu, ejections %llu\n", "loads",
+	       (unsigned long long)get_u64(rep, "loads"),
+	       (unsigned long long)get_u64(rep, "ejections"));
+	if (!strcmp(state, "ejected"))
+		printf("note: oe-ctld does not load it again on its own: oe-ctl sched load %s\n",
+		       policy ? policy : "POLICY");
+	return EX_OK;
+}
+
+/* args: the words after "sched", already checked by sched_usage_ok(). */
+static int cmd_sched(int fd, char **args, int nargs, char *buf, size_t size)
+{
+	struct json_object *req = json_object_new_object(), *rep;
+	int ex = EX_OK;
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "sched.%s", args[0]);
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (nargs > 1)
+		json_object_object_add(req, "policy", json_object_new_string(args[1]));
+	rep = request_obj(fd, req, buf, size, &ex);
+	if (!rep)
+		return ex;
+	if (opt_json) {
+		print_json(rep);
+	} else if (!strcmp(args[0], "list")) {
+		ex = sched_list(rep);
+	} else if (!strcmp(args[0], "status")) {
+		ex = sched_status(rep);
+	} else if (!strcmp(args[0], "load")) {
+		printf("policy %s loaded: %s (watchdog %llu ms)\n", str_or_dash(rep, "policy"),
+		       get_bool(rep, "partial") ? "SCHED_EXT tasks on sched_ext, the rest on CFS" :
+		       "every task on sched_ext",
+		       get_u64(rep, "timeout_ms") ? (unsigned long long)get_u64(rep, "timeout_ms") :
+		       30000ULL);
+	} else {
+		printf("policy %s unloaded; tasks are back on CFS\n", str_or_dash(rep, "policy"));
+		if (get_bool(rep, "from_config"))
+			puts("note: it is [sched] policy; oe-ctld loads it again when it restarts");
+	}
+	json_object_put(rep);
+	return ex;
+}
+
+/* NULL if "sched ARGS" is well formed, else what is wrong. */
+static const char *sched_usage_ok(char **args, int nargs)
+{
+	static char msg[128];
+
+	if (nargs < 1)
+		return "sched needs a subcommand (list, status, load, unload)";
+	if (!strcmp(args[0], "load")) {
+		if (nargs < 2)
+			return "sched load needs POLICY";
+		if (nargs > 2)
+			return "too many arguments";
+		if (!args[1][0])
+			return "an empty argument";
+		return NULL;
+	}
+	if (strcmp(args[0], "list") && strcmp(args[0], "status") &&
+	    strcmp(args[0], "unload")) {
+		snprintf(msg, sizeof(msg), "unknown sched subcommand '%.64s'", args[0]);
+		return msg;
+	}
+	if (nargs > 1)
+		return "too many arguments";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -657,6 +817,15 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE;
 		}
+	} else if (!strcmp(cmd, "sched")) {
+		const char *why = sched_usage_ok(argv + optind + 1,
+						 argc - optind - 1);
+
+		if (why) {
+			fprintf(stderr, "oe-ctl: %s\n", why);
+			usage(stderr);
+			return EX_USAGE;
+		}
 	} else if (strcmp(cmd, "status") && strcmp(cmd, "events") &&
 		   strcmp(cmd, "reload")) {
 		fprintf(stderr, "oe-ctl: unknown command '%s'\n", cmd);
@@ -683,6 +852,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "modelfs"))
 		ex = cmd_modelfs(fd, argv + optind + 1, argc - optind - 1, buf,
 				 MSG_MAX);
+	else if (!strcmp(cmd, "sched"))
+		ex = cmd_sched(fd, argv + optind + 1, argc - optind - 1, buf,
+			       MSG_MAX);
 	else if (!strcmp(cmd, "status"))
 		ex = cmd_status(fd, buf, MSG_MAX);
 	else if (!strcmp(cmd, "events"))

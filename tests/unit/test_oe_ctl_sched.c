@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cmocka tests: `oe-ctl sched ...` against a fake oe-ctld. The oe-ctl
+ * built beside the tests ($(O)/oe-ctl) is run on a socket the test
+ * listens on: what it sends, what it prints, how it exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+static char bin[PATH_MAX + 16];
+static char dir[64], sock[128], out_path[128], err_path[128];
+static int lfd = -1;
+
+static char out[16384], errout[16384], req[4096];
+
+static int setup(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char self[PATH_MAX];
+	ssize_t n;
+
+	(void)state;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	/* $(O)/tests/test_x -> $(O)/oe-ctl */
+	*strrchr(self, '/') = '\0';
+	snprintf(bin, sizeof(bin), "%s/../oe-ctl", self);
+	if (access(bin, X_OK) < 0) {
+		fprintf(stderr, "no %s: build it first\n", bin);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/oe-ctl-sched-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock, sizeof(sock), "%s/ctl.sock", dir);
+	snprintf(out_path, sizeof(out_path), "%s/out", dir);
+	snprintf(err_path, sizeof(err_path), "%s/err", dir);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close(lfd);
+	unlink(sock);
+	unlink(out_path);
+	unlink(err_path);
+	rmdir(dir);
+	return 0;
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* No connection waits on the socket: nothing was sent. */
+static void assert_nothing_sent(void)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, 0), 0);
+}
+
+/*
+ * Run oe-ctl -s SOCK ARGS... (NULL-terminated). With @reply, accept its
+ * connection, keep the request in req[] and answer @reply ("" closes
+ * without answering). Returns the exit status; output in out[]/errout[].
+ */
+static int run(const char *reply, const char *const *args)
+{
+	const char *argv[16];
+	int n = 0, status, c;
+	pid_t pid;
+
+	argv[n++] = bin;
+	argv[n++] = "-s";
+	argv[n++] = sock;
+	for (int i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	req[0] = '\0';
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(99);
+		execv(bin, (char *const *)argv);
+		_exit(98);
+	}
+	if (reply) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		ssize_t got;
+
+		assert_int_equal(poll(&p, 1, 10000), 1);
+		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		assert_true(c >= 0);
+		got = recv(c, req, sizeof(req) - 1, 0);
+		assert_true(got > 0);
+		req[got] = '\0';
+		if (*reply)
+			assert_int_equal(send(c, reply, strlen(reply), 0), (ssize_t)strlen(reply));
+		close(c);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	slurp(out_path, out, sizeof(out));
+	slurp(err_path, errout, sizeof(errout));
+	return WEXITSTATUS(status);
+}
+
+/* The request's member @key as a string, or NULL if absent. */
+static const char *req_member(const char *key)
+{
+	static char val[4096];
+	struct json_object *o = json_tokener_parse(req), *v;
+	const char *r = NULL;
+
+	assert_non_null(o);
+	if (json_object_object_get_ex(o, key, &v)) {
+		snprintf(val, sizeof(val), "%s", json_object_get_string(v));
+		r = val;
+	}
+	json_object_put(o);
+	return r;
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_usage_errors(void **state)
+{
+	const struct {
+		const char *const *args;
+		const char *msg;
+	} bad[] = {
+		{ ARGS("sched"), "oe-ctl: sched needs a subcommand (list, status, load, unload)\n" },
+		{ ARGS("sched", "bogus"), "oe-ctl: unknown sched subcommand 'bogus'\n" },
+		{ ARGS("sched", "load"), "oe-ctl: sched load needs POLICY\n" },
+		{ ARGS("sched", "load", "oe_fifo", "oe_qos"), "oe-ctl: too many arguments\n" },
+		{ ARGS("sched", "load", ""), "oe-ctl: an empty argument\n" },
+		{ ARGS("sched", "list", "all"), "oe-ctl: too many arguments\n" },
+		{ ARGS("sched", "status", "-"), "oe-ctl: too many arguments\n" },
+		{ ARGS("sched", "unload", "oe_fifo"), "oe-ctl: too many arguments\n" },
+		{ ARGS("--count", "3", "sched", "list"), "oe-ctl: --count only applies to 'events'\n" },
+		{ ARGS("sched", "--bogus", "list"), NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* refused before connecting: nothing is sent */
+		assert_int_equal(run(NULL, bad[i].args), 2);
+		assert_nothing_sent();
+		assert_string_equal(out, "");
+		if (bad[i].msg)
+			assert_memory_equal(errout, bad[i].msg, strlen(bad[i].msg));
+		else
+			assert_true(strlen(errout) > 0);
+	}
+}
+
+static void test_unreachable(void **state)
+{
+	const char *argv[] = { bin, "-s", "/nonexistent/ctl.sock", "sched", "status", NULL };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 2);
+		execv(bin, (char *const *)argv);
+		_exit(98);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 3);
+	/* connected, then the daemon goes away without answering */
+	assert_int_equal(run("", ARGS("sched", "list")), 3);
+}
+
+static void test_list(void **state)
+{
+	const char *rep = "{\"ok\":true,\"policies\":["
+		"{\"name\":\"oe_fifo\",\"state\":\"ejected\",\"configured\":true},"
+		"{\"name\":\"oe_qos\",\"state\":null,\"configured\":false},"
+		"{\"name\":\"oe_domain\",\"state\":null,\"configured\":false}],\"loaded\":null}";
+	struct json_object *o, *a;
+
+	(void)state;
+	assert_int_equal(run(rep, ARGS("sched", "list")), 0);
+	assert_string_equal(req_member("cmd"), "sched.list");
+	assert_null(req_member("policy"));
+	assert_string_equal(out,
+		"POLICY     STATE    CONFIGURED\n"
+		"oe_fifo    ejected  yes\n"
+		"oe_qos     -        no\n"
+		"oe_domain  -        no\n");
+	/* a reply without the array is the daemon's fault */
+	assert_int_equal(run("{\"ok\":true}", ARGS("sched", "list")), 1);
+	assert_non_null(strstr(errout, "malformed reply from oe-ctld (no \"policies\")"));
+
+	/* --json, before or after the command: the reply as it came */
+	assert_int_equal(run(rep, ARGS("sched", "list", "--json")), 0);
+	o = json_tokener_parse(out);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "policies", &a));
+	assert_int_equal(json_object_array_length(a), 3);
+	json_object_put(o);
+	assert_int_equal(run(rep, ARGS("-j", "sched", "list")), 0);
+	assert_non_null(strstr(out, "\"loaded\":null"));
+}
+
+static void test_status_loaded(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"state\":\"loaded\",\"policy\":\"oe_qos\",\"from_config\":true,"
+			     "\"partial\":true,\"timeout_ms\":5000,\"configured\":\"oe_qos\","
+			     "\"tasks_on\":\"sched_ext_partial\",\"kernel\":{\"state\":\"enabled\",\"ops\":\"oe_qos\","
+			     "\"switch_all\":false,\"enable_seq\":8,\"nr_rejected\":2,\"last_exit\":\"none\"},"
+			     "\"loads\":1,\"ejections\":0}",
+			     ARGS("sched", "status")), 0);
+	assert_string_equal(req_member("cmd"), "sched.status");
+	assert_string_equal(out,
+		"policy      oe_qos\n"
+		"configured  oe_qos\n"
+		"state       loaded (from the configuration; SCHED_EXT tasks only; watchdog 5000 ms)\n"
+		"tasks       SCHED_EXT tasks on sched_ext, the rest on CFS\n"
+		"kernel      state enabled, ops oe_qos, switch_all no, enable_seq 8, nr_rejected 2\n"
+		"last exit   none\n"
+		"loads       1, ejections 0\n");
+
+	assert_int_equal(run("{\"ok\":true,\"state\":\"loaded\",\"policy\":\"oe_fifo\",\"from_config\":false,"
+			     "\"partial\":false,\"timeout_ms\":0,\"configured\":null,\"tasks_on\":\"sched_ext\","
+			     "\"kernel\":{\"state\":\"enabled\",\"ops\":\"oe_fifo\",\"switch_all\":true,"
+			     "\"enable_seq\":9,\"nr_rejected\":0,\"last_exit\":\"unreg oe_qos unregistered from user space\"},"
+			     "\"loads\":2,\"ejections\":0}",
+			     ARGS("sched", "status")), 0);
+	assert_string_equal(out,
+		"policy      oe_fifo\n"
+		"configured  -\n"
+		"state       loaded (with oe-ctl sched load; every task; watchdog 30000 ms)\n"
+		"tasks       every task on sched_ext\n"
+		"kernel      state enabled, ops oe_fifo, switch_all yes, enable_seq 9, nr_rejected 0\n"
+		"last exit   unreg oe_qos unregistered from user space\n"
+		"loads       2, ejections 0\n");
+}
+
+static void test_status_ejected(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"state\":\"ejected\",\"policy\":\"oe_fifo\",\"from_config\":true,"
+			     "\"partial\":false,\"timeout_ms\":0,\"ejected\":{\"kind\":\"error_stall\",\"kind_code\":1026,"
+			     "\"reason\":\"runnable task stall\",\"message\":\"stress-ng[812] failed to run for 5.002s\","
+			     "\"exit_code\":0},\"configured\":\"oe_fifo\",\"tasks_on\":\"cfs\","
+			     "\"kernel\":{\"state\":\"disabled\",\"ops\":\"\",\"switch_all\":false,\"enable_seq\":8,"
+			     "\"nr_rejected\":0,\"last_exit\":\"error_stall oe_fifo stress-ng[812] failed to run for 5.002s\"},"
+			     "\"loads\":1,\"ejections\":1}",
+			     ARGS("sched", "status")), 0);
+	assert_string_equal(out,
+		"policy      oe_fifo\n"
+		"configured  oe_fifo\n"
+		"state       ejected by the kernel: runnable task stall (error_stall)\n"
+		"message     stress-ng[812] failed to run for 5.002s\n"
+		"tasks       back on CFS (the kernel moved them when it ejected the policy)\n"
+		"kernel      state disabled, ops -, switch_all no, enable_seq 8, nr_rejected 0\n"
+		"last exit   error_stall oe_fifo stress-ng[812] failed to run for 5.002s\n"
+		"loads       1, ejections 1\n"
+		"note: oe-ctld does not load it again on its own: oe-ctl sched load oe_fifo\n");
+}
+
+static void test_status_other_states(void **state)
+{
+	(void)state;
+	/* nothing loaded, and the kernel's state unreadable */
+	assert_int_equal(run("{\"ok\":true,\"state\":\"none\",\"policy\":null,\"configured\":null,"
+			     "\"kernel_error\":\"cannot read /sys/kernel/sched_ext: Permission denied\","
+			     "\"loads\":0,\"ejections\":0}",
+			     ARGS("sched", "status")), 0);
+	assert_string_equal(out,
+		"policy      -\n"
+		"configured  -\n"
+		"state       none\n"
+		"tasks       unknown (the kernel's state cannot be read)\n"
+		"kernel      cannot read /sys/kernel/sched_ext: Permission denied\n"
+		"loads       0, ejections 0\n");
+	/* the last load failed */
+	assert_int_equal(run("{\"ok\":true,\"state\":\"load-failed\",\"policy\":\"oe_domain\",\"from_config\":true,"
+			     "\"partial\":false,\"timeout_ms\":0,\"error\":\"cannot load oe_domain: no domains\","
+			     "\"configured\":\"oe_domain\",\"tasks_on\":\"cfs\",\"kernel\":{\"state\":\"disabled\","
+			     "\"ops\":\"\",\"switch_all\":false,\"enable_seq\":0,\"nr_rejected\":0,\"last_exit\":\"none\"},"
+			     "\"loads\":0,\"ejections\":0}",
+			     ARGS("sched", "status")), 0);
+	assert_non_null(strstr(out, "state       load failed: cannot load oe_domain: no domains\n"
+				    "tasks       on CFS\n"));
+	/* a reply without a state is the daemon's fault */
+	assert_int_equal(run("{\"ok\":true}", ARGS("sched", "status")), 1);
+	assert_non_null(strstr(errout, "malformed reply"));
+}
+
+static void test_load(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"policy\":\"oe_fifo\",\"partial\":false,\"timeout_ms\":0,\"enable_seq\":8}",
+			     ARGS("sched", "load", "oe_fifo")), 0);
+	assert_string_equal(req_member("cmd"), "sched.load");
+	assert_string_equal(req_member("policy"), "oe_fifo");
+	assert_string_equal(out, "policy oe_fifo loaded: every task on sched_ext (watchdog 30000 ms)\n");
+	assert_int_equal(run("{\"ok\":true,\"policy\":\"oe_qos\",\"partial\":true,\"timeout_ms\":2000,\"enable_seq\":9}",
+			     ARGS("sched", "load", "oe_qos")), 0);
+	assert_string_equal(out,
+			    "policy oe_qos loaded: SCHED_EXT tasks on sched_ext, the rest on CFS (watchdog 2000 ms)\n");
+	/* the daemon knows the policies: a name it does not know is sent as is */
+	assert_int_equal(run("{\"ok\":false,\"error\":\"unknown policy 'scx_rusty' (known: oe_fifo, oe_qos, oe_domain)\"}",
+			     ARGS("sched", "load", "scx_rusty")), 1);
+	assert_string_equal(req_member("policy"), "scx_rusty");
+	assert_string_equal(errout,
+			    "oe-ctl: oe-ctld: unknown policy 'scx_rusty' (known: oe_fifo, oe_qos, oe_domain)\n");
+	assert_string_equal(out, "");
+	/* refusals come back with exit status 1 */
+	assert_int_equal(run("{\"ok\":false,\"error\":\"oe_fifo is already loaded; unload it first (oe-ctl sched unload)\"}",
+			     ARGS("sched", "load", "oe_qos")), 1);
+	assert_string_equal(errout,
+			    "oe-ctl: oe-ctld: oe_fifo is already loaded; unload it first (oe-ctl sched unload)\n");
+	assert_int_equal(run("{\"ok\":false,\"error\":\"permission denied: 'sched.load' needs root or the admin group\"}",
+			     ARGS("sched", "load", "oe_fifo")), 1);
+	assert_int_equal(run("{\"ok\":false,\"error\":\"sched is not running: kernel has no sched_ext (CONFIG_SCHED_CLASS_EXT)\"}",
+			     ARGS("sched", "load", "oe_fifo")), 1);
+	assert_string_equal(errout,
+			    "oe-ctl: oe-ctld: sched is not running: kernel has no sched_ext (CONFIG_SCHED_CLASS_EXT)\n");
+	/* --json prints the reply */
+	assert_int_equal(run("{\"ok\":true,\"policy\":\"oe_fifo\",\"partial\":false,\"timeout_ms\":0,\"enable_seq\":8}",
+			     ARGS("--json", "sched", "load", "oe_fifo")), 0);
+	assert_non_null(strstr(out, "\"enable_seq\":8"));
+}
+
+static void test_unload(void **state)
+{
+	(void)state;
+	assert_int_equal(run("{\"ok\":true,\"policy\":\"oe_fifo\",\"from_config\":false}",
+			     ARGS("sched", "unload")), 0);
+	assert_string_equal(req_member("cmd"), "sched.unload");
+	assert_null(req_member("policy"));
+	assert_string_equal(out, "policy oe_fifo unloaded; tasks are back on CFS\n");
+	assert_int_equal(run("{\"ok\":true,\"policy\":\"oe_qos\",\"from_config\":true}",
+			     ARGS("sched", "unload")), 0);
+	assert_string_equal(out, "policy oe_qos unloaded; tasks are back on CFS\n"
+			    "note: it is [sched] policy; oe-ctld loads it again when it restarts\n");
+	assert_int_equal(run("{\"ok\":false,\"error\":\"no policy is loaded: the kernel ejected oe_fifo (runnable task stall)\"}",
+			     ARGS("sched", "unload")), 1);
+	assert_string_equal(errout,
+			    "oe-ctl: oe-ctld: no policy is loaded: the kernel ejected oe_fifo (runnable task stall)\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_status_loaded),
+		cmocka_unit_test(test_status_ejected),
+		cmocka_unit_test(test_status_other_states),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_unload),
+	};
+
+	return cmocka_run_group_tests_name("oe_ctl_sched", tests, setup, teardown);
+}
