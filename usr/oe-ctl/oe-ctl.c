@@ -843,6 +843,9 @@ int main(int argc, char **argv)
 	fd = connect_daemon();
 	if (fd < 0)
 		return EX_UNREACH;
+	/* the verifier may take its time over a scheduler (in a slow VM) */
+	if (!strcmp(cmd, "sched") && !strcmp(argv[optind + 1], "load"))
+		tv.tv_sec = 60;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	buf = malloc(MSG_MAX);
 	if (!buf) {
