@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oe_domain: per-container CPU domains, after openEuler's domain
+ * scheduling. The loader describes nr_domains domains (one per LLC) in
+ * "domains" and confines cgroups to them in "cgrp_domain"; a task takes
+ * the domain of its cgroup or of the nearest listed ancestor.
+ *
+ * Each domain has a vtime-ordered DSQ, and so do unlisted tasks (the
+ * shared DSQ, any CPU takes from it). A CPU serves its own domain, then
+ * the shared DSQ, then spills: it takes from another domain only when
+ * that domain is saturated, with no idle CPU and more tasks queued than
+ * it has CPUs. A queue no CPU has served for starve_ns is served by any
+ * CPU first, so that nothing stalls (a domain whose CPUs went offline,
+ * shared tasks on a machine full of confined ones).
+ */
+#include <scx/common.bpf.h>
+#include "oe_cgroup.bpf.h"
+
+char _license[] SEC("license") = "GPL";
+
+#ifndef ENOMEM
+#define ENOMEM	12
+#endif
+#ifndef EINVAL
+#define EINVAL	22
+#endif
+
+/* DSQ d is domain d's; unlisted tasks share the one after the last. */
+#define SHARED_DSQ	OE_DOMAIN_MAX
+#define NR_DSQS		(OE_DOMAIN_MAX + 1)
+#define NR_WORDS	(OE_DOMAIN_MAX_CPUS / 64)
+
+const volatile u32 nr_domains;
+const volatile u64 slice_ns = SCX_SLICE_DFL;
+const volatile u64 starve_ns = 50ULL * 1000 * 1000;
+
+UEI_DEFINE(uei);
+
+/* Each CPU's domain plus one; 0: in no domain. */
+static u32 cpu_dom1[OE_DOMAIN_MAX_CPUS];
+static u32 dom_nr_cpus[OE_DOMAIN_MAX];
+static u64 dsq_vtime_now[NR_DSQS];
+/* When a task of each DSQ last ran, or the DSQ last became non-empty. */
+static u64 dsq_served[NR_DSQS];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OE_DOMAIN_MAX_CGROUPS);
+	__type(key, u64);
+	__type(value, u32);
+} cgrp_domain SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OE_DOMAIN_MAX);
+	__type(key, u32);
+	__type(value, struct oe_domain);
+} domains SEC(".maps");
+
+struct task_ctx {
+	u64 cgid;	/* the cgroup @dsq was found for */
+	u64 started;	/* when it last started running */
+	u32 dsq;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} task_ctxs SEC(".maps");
+
+static u32 lookup_dsq(struct task_struct *p)
+{
+	u32 *dom = oe_cgrp_lookup(&cgrp_domain, p);
+
+	return dom && *dom < nr_domains && *dom < OE_DOMAIN_MAX ?
+		*dom : SHARED_DSQ;
+}
+
+static u64 *dsq_vnow(u32 dsq)
+{
+	return &dsq_vtime_now[dsq < NR_DSQS ? dsq : SHARED_DSQ];
+}
+
+/* @p's DSQ, found again only when its cgroup has changed. */
+static __always_inline u32
+task_dsq(struct task_struct *p, struct task_ctx **ctxp)
+{
+	struct task_ctx *tctx;
+	u64 cgid;
+	u32 dsq;
+
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (ctxp)
+		*ctxp = tctx;
+	if (!tctx)
+		return lookup_dsq(p);
+
+	cgid = oe_task_cgid(p);
+	if (tctx->cgid == cgid)
+		return tctx->dsq;
+
+	dsq = lookup_dsq(p);
+	/* Another DSQ's clock means nothing here: start afresh. */
+	if (dsq != tctx->dsq)
+		p->scx.dsq_vtime = *dsq_vnow(dsq);
+	tctx->cgid = cgid;
+	tctx->dsq = dsq;
+	return dsq;
+}
+
+static s32 cpu_dom(s32 cpu)
+{
+	if (cpu < 0 || cpu >= OE_DOMAIN_MAX_CPUS)
+		return -1;
+	return (s32)cpu_dom1[cpu] - 1;
+}
+
+/*
+ * Domains are bitmaps, not struct cpumask (clang 14 cannot tag a kptr),
+ * so idle CPUs are found word by word: @mask's first NR_WORDS words,
+ * read only as far as nr_cpu_ids goes (no further is allocated).
+ */
+static __always_inline void read_mask(const struct cpumask *mask, u64 *w)
+{
+	u32 n = (scx_bpf_nr_cpu_ids() + 63) / 64;
+
+	if (n > NR_WORDS)
+		n = NR_WORDS;
+	if (bpf_probe_read_kernel(w, n * sizeof(u64), mask))
+		__builtin_memset(w, 0, NR_WORDS * sizeof(u64));
+}
+
+static u32 lowest_bit(u64 x)
+{
+	u32 n = 0;
+
+	if (!(x & 0xffffffffULL)) {
+		n += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		n += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		n += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		n += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		n += 2;
+		x >>= 2;
+	}
+	if (!(x & 0x1))
+		n += 1;
+	return n;
+}
+
+/*
+ * Claim an idle CPU of domain @dom that @p may run on, of a fully idle
+ * core if @whole_core. -1 if there is none.
+ */
+static s32 pick_idle_in(u32 dom, struct task_struct *p, bool whole_core)
+{
+	u64 idle[NR_WORDS] = {}, allowed[NR_WORDS] = {}, bits;
+	const struct cpumask *idle_mask;
+	struct oe_domain *d;
+	u32 w;
+	s32 cpu;
+
+	d = bpf_map_lookup_elem(&domains, &dom);
+	if (!d)
+		return -1;
+	idle_mask = whole_core ? scx_bpf_get_idle_smtmask() :
+		scx_bpf_get_idle_cpumask();
+	read_mask(idle_mask, idle);
+	scx_bpf_put_idle_cpumask(idle_mask);
+	read_mask(p->cpus_ptr, allowed);
+
+	for (w = 0; w < NR_WORDS; w++) {
+		bits = idle[w] & allowed[w] & d->cpus[w];
+		if (!bits)
+			continue;
+		/* Lost a race for the first: try the next word. */
+		cpu = w * 64 + lowest_bit(bits);
+		if (scx_bpf_test_and_clear_cpu_idle(cpu))
+			return cpu;
+	}
+	return -1;
+}
+
+static s32 pick_idle_dom(u32 dom, struct task_struct *p)
+{
+	s32 cpu = pick_idle_in(dom, p, true);
+
+	return cpu >= 0 ? cpu : pick_idle_in(dom, p, false);
+}
+
+static bool in_dom(s32 cpu, u32 dom)
+{
+	return cpu >= 0 && cpu_dom(cpu) == (s32)dom;
+}
+
+static bool starving(u32 dsq, u64 now)
+{
+	if (dsq >= NR_DSQS || scx_bpf_dsq_nr_queued(dsq) <= 0)
+		return false;
+	return now - dsq_served[dsq] > starve_ns;
+}
+
+/* More queued than it has CPUs, and none of them idle. */
+static bool saturated(u32 dom)
+{
+	u64 idle[NR_WORDS] = {};
+	const struct cpumask *idle_mask;
+	struct oe_domain *d;
+	s32 queued;
+	u32 w;
+
+	if (dom >= OE_DOMAIN_MAX)
+		return false;
+	queued = scx_bpf_dsq_nr_queued(dom);
+	if (queued <= 0 || (u32)queued <= dom_nr_cpus[dom])
+		return false;
+	d = bpf_map_lookup_elem(&domains, &dom);
+	if (!d)
+		return false;
+	idle_mask = scx_bpf_get_idle_cpumask();
+	read_mask(idle_mask, idle);
+	scx_bpf_put_idle_cpumask(idle_mask);
+	for (w = 0; w < NR_WORDS; w++)
+		if (idle[w] & d->cpus[w])
+			return false;
+	return true;
+}
+
+s32 BPF_STRUCT_OPS(oe_domain_select_cpu, struct task_struct *p,
+		   s32 prev_cpu, u64 wake_flags)
+{
+	u32 dsq = task_dsq(p, NULL);
+	bool is_idle = false;
+	s32 cpu;
+
+	if (dsq == SHARED_DSQ) {
+		cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags,
+					     &is_idle);
+		if (is_idle)
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+		return cpu;
+	}
+
+	/* Its last CPU if in its domain and idle, else another of them. */
+	if (in_dom(prev_cpu, dsq) &&
+	    bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr) &&
+	    scx_bpf_test_and_clear_cpu_idle(prev_cpu)) {
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+		return prev_cpu;
+	}
+	cpu = pick_idle_dom(dsq, p);
+	if (cpu < 0)
+		return prev_cpu;
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+	return cpu;
+}
+
+void BPF_STRUCT_OPS(oe_domain_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	u32 dsq = task_dsq(p, NULL);
+	u64 vtime = p->scx.dsq_vtime, vnow = *dsq_vnow(dsq);
+	s32 cpu = -1;
+
+	/* A sleeper keeps at most one slice of credit. */
+	if (vtime_before(vtime, vnow - slice_ns))
+		vtime = vnow - slice_ns;
+	if (dsq < NR_DSQS && scx_bpf_dsq_nr_queued(dsq) <= 0)
+		dsq_served[dsq] = bpf_ktime_get_ns();
+	scx_bpf_dsq_insert_vtime(p, dsq, slice_ns, vtime, enq_flags);
+
+	/* Wake an idle CPU of its domain, else of any if it spills. */
+	if (dsq != SHARED_DSQ) {
+		cpu = pick_idle_dom(dsq, p);
+		if (cpu < 0 && !saturated(dsq))
+			return;
+	}
+	if (cpu < 0)
+		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+void BPF_STRUCT_OPS(oe_domain_dispatch, s32 cpu, struct task_struct *prev)
+{
+	u64 now = bpf_ktime_get_ns();
+	s32 dom = cpu_dom(cpu);
+	u32 i, other, n = nr_domains;
+
+	if (starving(SHARED_DSQ, now) &&
+	    scx_bpf_dsq_move_to_local(SHARED_DSQ))
+		return;
+	if (dom >= 0 && scx_bpf_dsq_move_to_local(dom))
+		return;
+	if (scx_bpf_dsq_move_to_local(SHARED_DSQ))
+		return;
+
+	/* Spill: the next domains round from this one, if they need it. */
+	for (i = 1; i <= OE_DOMAIN_MAX && i <= n; i++) {
+		other = (u32)(dom + i) % n;
+		if ((s32)other == dom)
+			continue;
+		if ((saturated(other) || starving(other, now)) &&
+		    scx_bpf_dsq_move_to_local(other))
+			return;
+	}
+}
+
+void BPF_STRUCT_OPS(oe_domain_running, struct task_struct *p)
+{
+	struct task_ctx *tctx;
+	u64 *vnow;
+	u32 dsq;
+
+	dsq = task_dsq(p, &tctx);
+	if (tctx)
+		tctx->started = bpf_ktime_get_ns();
+	if (dsq < NR_DSQS)
+		dsq_served[dsq] = bpf_ktime_get_ns();
+	vnow = dsq_vnow(dsq);
+	if (vtime_before(*vnow, p->scx.dsq_vtime))
+		*vnow = p->scx.dsq_vtime;
+}
+
+void BPF_STRUCT_OPS(oe_domain_stopping, struct task_struct *p, bool runnable)
+{
+	struct task_ctx *tctx;
+
+	task_dsq(p, &tctx);
+	if (tctx && tctx->started) {
+		/* Charge the time it ran, scaled by 100 / weight. */
+		p->scx.dsq_vtime += (bpf_ktime_get_ns() - tctx->started) *
+				    100 / p->scx.weight;
+		tctx->started = 0;
+	}
+}
+
+void BPF_STRUCT_OPS(oe_domain_enable, struct task_struct *p)
+{
+	p->scx.dsq_vtime = *dsq_vnow(task_dsq(p, NULL));
+}
+
+s32 BPF_STRUCT_OPS(oe_domain_init_task, struct task_struct *p,
+		   struct scx_init_task_args *args)
+{
+	struct task_ctx *tctx;
+
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!tctx)
+		return -ENOMEM;
+	tctx->cgid = oe_task_cgid(p);
+	tctx->dsq = lookup_dsq(p);
+	return 0;
+}
+
+/* bpf_loop() callback: the first domain @cpu is in, counted there. */
+static long init_cpu(u32 cpu, void *data)
+{
+	u32 d, word = cpu / 64;
+	u64 bit = 1ULL << (cpu % 64);
+	struct oe_domain *dom;
+
+	if (cpu >= OE_DOMAIN_MAX_CPUS)
+		return 1;
+	for (d = 0; d < OE_DOMAIN_MAX && d < nr_domains; d++) {
+		dom = bpf_map_lookup_elem(&domains, &d);
+		if (!dom || !(dom->cpus[word & (NR_WORDS - 1)] & bit))
+			continue;
+		cpu_dom1[cpu] = d + 1;
+		dom_nr_cpus[d]++;
+		break;
+	}
+	return 0;
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(oe_domain_init)
+{
+	u32 d;
+	s32 ret;
+
+	if (nr_domains > OE_DOMAIN_MAX) {
+		scx_bpf_error("nr_domains %u > %d", nr_domains, OE_DOMAIN_MAX);
+		return -EINVAL;
+	}
+	for (d = 0; d < OE_DOMAIN_MAX && d < nr_domains; d++) {
+		ret = scx_bpf_create_dsq(d, -1);
+		if (ret)
+			return ret;
+	}
+	ret = scx_bpf_create_dsq(SHARED_DSQ, -1);
+	if (ret)
+		return ret;
+
+	bpf_loop(scx_bpf_nr_cpu_ids(), init_cpu, NULL, 0);
+	return 0;
+}
+
+void BPF_STRUCT_OPS(oe_domain_exit, struct scx_exit_info *ei)
+{
+	UEI_RECORD(uei, ei);
+}
+
+SEC(".struct_ops")
+struct sched_ext_ops oe_domain_ops = {
+	.select_cpu	= (void *)oe_domain_select_cpu,
+	.enqueue	= (void *)oe_domain_enqueue,
+	.dispatch	= (void *)oe_domain_dispatch,
+	.running	= (void *)oe_domain_running,
+	.stopping	= (void *)oe_domain_stopping,
+	.enable		= (void *)oe_domain_enable,
+	.init_task	= (void *)oe_domain_init_task,
+	.init		= (void *)oe_domain_init,
+	.exit		= (void *)oe_domain_exit,
+	.name		= "oe_domain",
+};
