@@ -1244,13 +1244,20 @@ bool oesched_exit_info(const struct oesched *s, struct oe_sched_exit *ei)
 	return ok && ei->kind != 0;
 }
 
+void oesched_detach(struct oesched *s)
+{
+	/* Closing the only reference to the link unregisters the ops. */
+	if (s && s->link_fd >= 0) {
+		close(s->link_fd);
+		s->link_fd = -1;
+	}
+}
+
 void oesched_unload(struct oesched *s)
 {
 	if (!s)
 		return;
-	/* Closing the only reference to the link unregisters the ops. */
-	if (s->link_fd >= 0)
-		close(s->link_fd);
+	oesched_detach(s);
 	if (s->own_obj)
 		bpf_object__close(s->obj);
 	free(s);
