@@ -4,10 +4,12 @@
 
 extern const struct oe_module sentry_module;
 extern const struct oe_module modelfs_module;
+extern const struct oe_module sched_module;
 
 const struct oe_module *const oe_module_table[] = {
 	&sentry_module,
 	&modelfs_module,
+	&sched_module,
 };
 
 const size_t oe_module_count = sizeof(oe_module_table) / sizeof(oe_module_table[0]);
