@@ -391,10 +391,8 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(oe_domain_init)
 	u32 d;
 	s32 ret;
 
-	if (nr_domains > OE_DOMAIN_MAX) {
-		scx_bpf_error("nr_domains %u > %d", nr_domains, OE_DOMAIN_MAX);
+	if (nr_domains > OE_DOMAIN_MAX)
 		return -EINVAL;
-	}
 	for (d = 0; d < OE_DOMAIN_MAX && d < nr_domains; d++) {
 		ret = scx_bpf_create_dsq(d, -1);
 		if (ret)
