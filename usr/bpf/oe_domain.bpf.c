@@ -9,7 +9,7 @@
  * shared DSQ, any CPU takes from it). A CPU serves its own domain, then
  * the shared DSQ, then spills: it takes from another domain only when
  * that domain is saturated, with no idle CPU and more tasks queued than
- * it has CPUs. A queue no CPU has served for starve_ns is served by any
+ * it has CPUs. A queue no CPU has served for STARVE_NS is served by any
  * CPU first, so that nothing stalls (a domain whose CPUs went offline,
  * shared tasks on a machine full of confined ones).
  */
@@ -30,9 +30,12 @@ char _license[] SEC("license") = "GPL";
 #define NR_DSQS		(OE_DOMAIN_MAX + 1)
 #define NR_WORDS	(OE_DOMAIN_MAX_CPUS / 64)
 
+#define SLICE_NS	SCX_SLICE_DFL
+/* A DSQ not served for this long is served by any CPU. */
+#define STARVE_NS	(50ULL * 1000 * 1000)
+
+/* Set by the loader before load. */
 const volatile u32 nr_domains;
-const volatile u64 slice_ns = SCX_SLICE_DFL;
-const volatile u64 starve_ns = 50ULL * 1000 * 1000;
 
 UEI_DEFINE(uei);
 
@@ -210,7 +213,7 @@ static bool starving(u32 dsq, u64 now)
 {
 	if (dsq >= NR_DSQS || scx_bpf_dsq_nr_queued(dsq) <= 0)
 		return false;
-	return now - dsq_served[dsq] > starve_ns;
+	return now - dsq_served[dsq] > STARVE_NS;
 }
 
 /* More queued than it has CPUs, and none of them idle. */
@@ -250,7 +253,7 @@ s32 BPF_STRUCT_OPS(oe_domain_select_cpu, struct task_struct *p,
 		cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags,
 					     &is_idle);
 		if (is_idle)
-			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SLICE_NS, 0);
 		return cpu;
 	}
 
@@ -258,13 +261,13 @@ s32 BPF_STRUCT_OPS(oe_domain_select_cpu, struct task_struct *p,
 	if (in_dom(prev_cpu, dsq) &&
 	    bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr) &&
 	    scx_bpf_test_and_clear_cpu_idle(prev_cpu)) {
-		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SLICE_NS, 0);
 		return prev_cpu;
 	}
 	cpu = pick_idle_dom(dsq, p);
 	if (cpu < 0)
 		return prev_cpu;
-	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_ns, 0);
+	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SLICE_NS, 0);
 	return cpu;
 }
 
@@ -275,11 +278,11 @@ void BPF_STRUCT_OPS(oe_domain_enqueue, struct task_struct *p, u64 enq_flags)
 	s32 cpu = -1;
 
 	/* A sleeper keeps at most one slice of credit. */
-	if (vtime_before(vtime, vnow - slice_ns))
-		vtime = vnow - slice_ns;
+	if (vtime_before(vtime, vnow - SLICE_NS))
+		vtime = vnow - SLICE_NS;
 	if (dsq < NR_DSQS && scx_bpf_dsq_nr_queued(dsq) <= 0)
 		dsq_served[dsq] = bpf_ktime_get_ns();
-	scx_bpf_dsq_insert_vtime(p, dsq, slice_ns, vtime, enq_flags);
+	scx_bpf_dsq_insert_vtime(p, dsq, SLICE_NS, vtime, enq_flags);
 
 	/* Wake an idle CPU of its domain, else of any if it spills. */
 	if (dsq != SHARED_DSQ) {

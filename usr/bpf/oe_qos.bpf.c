@@ -13,7 +13,7 @@
  * near CFS's when there is no SMT (one thread per core, as under TCG).
  *
  * So that BE tasks cannot stall (and trip the watchdog), a BE task is
- * let run regardless of LS work once none has run for be_starve_ns.
+ * let run regardless of LS work once none has run for BE_STARVE_NS.
  */
 #include <scx/common.bpf.h>
 #include "oe_cgroup.bpf.h"
@@ -27,9 +27,10 @@ char _license[] SEC("license") = "GPL";
 #define LS_DSQ	0
 #define BE_DSQ	1
 
-const volatile u64 ls_slice_ns = SCX_SLICE_DFL;
-const volatile u64 be_slice_ns = SCX_SLICE_DFL / 4;
-const volatile u64 be_starve_ns = 100ULL * 1000 * 1000;
+#define LS_SLICE_NS	SCX_SLICE_DFL
+#define BE_SLICE_NS	(SCX_SLICE_DFL / 4)
+/* BE runs regardless after this long without: no watchdog stalls. */
+#define BE_STARVE_NS	(100ULL * 1000 * 1000)
 
 UEI_DEFINE(uei);
 
@@ -158,7 +159,7 @@ static void kick_siblings(s32 cpu, u32 role, u64 flags)
 static bool be_starving(void)
 {
 	return scx_bpf_dsq_nr_queued(BE_DSQ) > 0 &&
-	       bpf_ktime_get_ns() - be_last_run > be_starve_ns;
+	       bpf_ktime_get_ns() - be_last_run > BE_STARVE_NS;
 }
 
 /* An LS task waits and no CPU is idle: take one from a BE task. */
@@ -185,7 +186,7 @@ static void preempt_be_for(struct task_struct *p)
 
 static void insert_vtime(struct task_struct *p, u32 role, u64 enq_flags)
 {
-	u64 slice = role == OE_QOS_BE ? be_slice_ns : ls_slice_ns;
+	u64 slice = role == OE_QOS_BE ? BE_SLICE_NS : LS_SLICE_NS;
 	u64 now = *role_vtime(role), vtime = p->scx.dsq_vtime;
 
 	/* A sleeper keeps at most one slice of credit. */
@@ -211,7 +212,7 @@ s32 BPF_STRUCT_OPS(oe_qos_select_cpu, struct task_struct *p, s32 prev_cpu,
 		return cpu;
 	}
 	scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL,
-			   role == OE_QOS_BE ? be_slice_ns : ls_slice_ns, 0);
+			   role == OE_QOS_BE ? BE_SLICE_NS : LS_SLICE_NS, 0);
 	return cpu;
 }
 
@@ -229,8 +230,8 @@ void BPF_STRUCT_OPS(oe_qos_enqueue, struct task_struct *p, u64 enq_flags)
 	    (role != OE_QOS_BE ||
 	     !sibling_runs_ls(bpf_get_smp_processor_id()))) {
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL,
-				   role == OE_QOS_BE ? be_slice_ns :
-				   ls_slice_ns, enq_flags);
+				   role == OE_QOS_BE ? BE_SLICE_NS :
+				   LS_SLICE_NS, enq_flags);
 		return;
 	}
 
