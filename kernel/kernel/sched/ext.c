@@ -159,8 +159,65 @@ static const char *scx_exit_kind_name(enum scx_exit_kind kind)
 	}
 }
 
+static void local_enqueue(struct rq *rq, struct task_struct *p,
+			  u64 enq_flags);
+static void dsq_remove_locked(struct scx_dispatch_q *dsq,
+			      struct task_struct *p);
+
+/*
+ * Bypass: put every queued task of @rq that the scheduler holds or left
+ * on a DSQ back on its local DSQ, so it runs without the scheduler. The
+ * disable work that follows may wait for CPU hotplug, which may wait for
+ * one of these tasks.
+ */
+static void scx_rescue_rq(struct rq *rq)
+{
+	struct task_struct *p;
+	unsigned long opss;
+	bool moved = false;
+
+	lockdep_assert_rq_held(rq);
+	list_for_each_entry(p, &rq->scx.runnable_list, scx.runnable_node) {
+		struct scx_dispatch_q *dsq;
+
+		opss = atomic_long_read_acquire(&p->scx.ops_state);
+		if ((opss & SCX_OPSS_STATE_MASK) == SCX_OPSS_QUEUED &&
+		    atomic_long_try_cmpxchg(&p->scx.ops_state, &opss,
+					    SCX_OPSS_NONE)) {
+			local_enqueue(rq, p, 0);
+			moved = true;
+			continue;
+		}
+		dsq = READ_ONCE(p->scx.dsq);
+		if (!dsq || dsq == &rq->scx.local_dsq)
+			continue;
+		raw_spin_lock(&dsq->lock);
+		if (p->scx.dsq == dsq) {
+			dsq_remove_locked(dsq, p);
+			WRITE_ONCE(p->scx.dsq, NULL);
+			raw_spin_unlock(&dsq->lock);
+			local_enqueue(rq, p, 0);
+			moved = true;
+			continue;
+		}
+		raw_spin_unlock(&dsq->lock);
+	}
+	if (moved)
+		resched_curr(rq);
+}
+
 static void scx_ops_error_irq_workfn(struct irq_work *irq_work)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct rq *rq = cpu_rq(cpu);
+		unsigned long flags;
+
+		raw_spin_rq_lock_irqsave(rq, flags);
+		scx_rescue_rq(rq);
+		raw_spin_rq_unlock_irqrestore(rq, flags);
+	}
 	queue_work(system_unbound_wq, &scx_ops_disable_work);
 }
 
@@ -570,6 +627,8 @@ static void enqueue_task_scx(struct rq *rq, struct task_struct *p, int flags)
 	do_enqueue_task(rq, p, enq_flags);
 }
 
+static void update_curr_scx(struct rq *rq);
+
 /* Take @p out of the BPF scheduler's custody. */
 static void ops_dequeue(struct task_struct *p, u64 deq_flags)
 {
@@ -864,7 +923,11 @@ retry:
 		break;
 	}
 
-	dispatch_to(rq, p, ent->dsq_id, ent->enq_flags);
+	/* Bypassing: to the task's own CPU, whatever was asked. */
+	if (scx_bypass())
+		dispatch_to(rq, p, SCX_DSQ_LOCAL_ON | task_cpu(p), 0);
+	else
+		dispatch_to(rq, p, ent->dsq_id, ent->enq_flags);
 	atomic_long_set_release(&p->scx.ops_state, SCX_OPSS_NONE);
 }
 
@@ -1261,6 +1324,133 @@ static void kick_cpus_irq_workfn(struct irq_work *irq_work)
 	cpumask_clear(this_rq->scx.cpus_to_wait);
 }
 
+/* --- cgroups ------------------------------------------------------- */
+
+/*
+ * The callbacks follow the cpu controller's groups. Set under
+ * cgroup_mutex, which every caller but the weight knob holds, so a
+ * cgroup is inited exactly while it is online and this is true.
+ */
+static bool scx_cgroup_enabled;
+
+#ifdef CONFIG_CGROUP_SCHED
+static struct task_group *css_to_tg(struct cgroup_subsys_state *css)
+{
+	return container_of(css, struct task_group, css);
+}
+
+static u32 tg_weight(struct task_group *tg)
+{
+#ifdef CONFIG_FAIR_GROUP_SCHED
+	return clamp_t(u32, DIV_ROUND_CLOSEST_ULL(scale_load_down(tg->shares) *
+						  CGROUP_WEIGHT_DFL, 1024),
+		       CGROUP_WEIGHT_MIN, CGROUP_WEIGHT_MAX);
+#else
+	return CGROUP_WEIGHT_DFL;
+#endif
+}
+
+static struct cgroup *tg_cgrp(struct task_group *tg)
+{
+	return tg && tg->css.cgroup ? tg->css.cgroup : &cgrp_dfl_root.cgrp;
+}
+
+static int scx_cgroup_init_one(struct task_group *tg)
+{
+	struct scx_cgroup_init_args args = { .weight = tg_weight(tg) };
+
+	if (!scx_ops.cgroup_init)
+		return 0;
+	return SCX_CALL_OP_RET(SCX_KF_INIT, cgroup_init, tg_cgrp(tg), &args);
+}
+
+/* A new cpu cgroup; an error fails its creation. */
+int scx_tg_online(struct task_group *tg)
+{
+	lockdep_assert_held(&cgroup_mutex);
+	if (!scx_cgroup_enabled)
+		return 0;
+	return scx_cgroup_init_one(tg);
+}
+
+void scx_tg_offline(struct task_group *tg)
+{
+	lockdep_assert_held(&cgroup_mutex);
+	if (scx_cgroup_enabled && scx_ops.cgroup_exit)
+		SCX_CALL_OP(SCX_KF_REST, cgroup_exit, tg_cgrp(tg));
+}
+
+/* @p moved from @from to @to; its rq is locked. */
+void scx_cgroup_move_task(struct task_struct *p, struct task_group *from,
+			  struct task_group *to)
+{
+	if (scx_cgroup_enabled && SCX_HAS_OP(cgroup_move) && from != to &&
+	    (p->scx.flags & SCX_TASK_INITED))
+		SCX_CALL_OP(SCX_KF_REST, cgroup_move, p, tg_cgrp(from),
+			    tg_cgrp(to));
+}
+
+void scx_group_set_weight(struct task_group *tg, u64 weight)
+{
+	/* No cgroup_mutex here (kernfs); RCU keeps the program alive. */
+	rcu_read_lock();
+	if (READ_ONCE(scx_cgroup_enabled) && SCX_HAS_OP(cgroup_set_weight))
+		SCX_CALL_OP(SCX_KF_REST, cgroup_set_weight, tg_cgrp(tg),
+			    (u32)weight);
+	rcu_read_unlock();
+}
+
+/* ops.cgroup_init() for every online cpu cgroup, root first. */
+static int scx_cgroup_init_all(void)
+{
+	struct cgroup_subsys_state *css;
+	int ret = 0;
+
+	lockdep_assert_held(&cgroup_mutex);
+	rcu_read_lock();
+	css_for_each_descendant_pre(css, &root_task_group.css) {
+		if (!(css->flags & CSS_ONLINE))
+			continue;
+		ret = scx_cgroup_init_one(css_to_tg(css));
+		if (ret) {
+			scx_ops_error("ops.cgroup_init() failed (%d)", ret);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (!ret)
+		WRITE_ONCE(scx_cgroup_enabled, true);
+	return ret;
+}
+
+static void scx_cgroup_exit_all(void)
+{
+	struct cgroup_subsys_state *css;
+
+	lockdep_assert_held(&cgroup_mutex);
+	if (!scx_cgroup_enabled)
+		return;
+	WRITE_ONCE(scx_cgroup_enabled, false);
+	if (!scx_ops.cgroup_exit)
+		return;
+	rcu_read_lock();
+	css_for_each_descendant_post(css, &root_task_group.css)
+		if (css->flags & CSS_ONLINE)
+			SCX_CALL_OP(SCX_KF_REST, cgroup_exit,
+				    tg_cgrp(css_to_tg(css)));
+	rcu_read_unlock();
+}
+#else
+static int scx_cgroup_init_all(void)
+{
+	return 0;
+}
+
+static void scx_cgroup_exit_all(void)
+{
+}
+#endif	/* CONFIG_CGROUP_SCHED */
+
 /* --- Fork, exit and the task list ----------------------------------- */
 
 /* A new task's sched_ext state; called from sched_fork(). */
@@ -1300,8 +1490,8 @@ static int scx_init_task(struct task_struct *p, bool fork)
 	if (scx_ops.init_task) {
 		struct scx_init_task_args args = {
 			.fork = fork,
-#ifdef CONFIG_CGROUPS
-			.cgroup = task_dfl_cgroup(p),
+#ifdef CONFIG_CGROUP_SCHED
+			.cgroup = tg_cgrp(p->sched_task_group),
 #endif
 		};
 		int ret = SCX_CALL_OP_RET(SCX_KF_INIT, init_task, p, &args);
@@ -1412,9 +1602,11 @@ static void scx_watchdog_timerfn(struct timer_list *timer)
 
 	for_each_online_cpu(cpu) {
 		struct rq *rq = cpu_rq(cpu);
+		struct scx_dispatch_q *dsq;
 		struct task_struct *p;
-		unsigned long flags, waited = 0;
+		unsigned long flags, waited = 0, opss = 0;
 		char comm[TASK_COMM_LEN];
+		u64 dsq_id = 0;
 		pid_t pid = 0;
 
 		raw_spin_rq_lock_irqsave(rq, flags);
@@ -1424,16 +1616,23 @@ static void scx_watchdog_timerfn(struct timer_list *timer)
 		if (p && time_after(jiffies, p->scx.runnable_at + timeout)) {
 			waited = jiffies - p->scx.runnable_at;
 			pid = p->pid;
-			get_task_comm(comm, p);
+			/* No task_lock in softirq: a torn name is fine. */
+			strscpy(comm, p->comm, sizeof(comm));
+			dsq = READ_ONCE(p->scx.dsq);
+			dsq_id = dsq ? dsq->id : SCX_DSQ_INVALID;
+			opss = atomic_long_read(&p->scx.ops_state);
 		}
 		raw_spin_rq_unlock_irqrestore(rq, flags);
 
 		if (pid) {
+			/* Where it waits tells whose bug it is. */
 			scx_ops_error_kind(SCX_EXIT_ERROR_STALL,
-					   "%s[%d] failed to run for %u.%03us",
+					   "%s[%d] failed to run for %u.%03us (cpu %d, dsq 0x%llx, ops_state %lu)",
 					   comm, pid,
 					   jiffies_to_msecs(waited) / 1000,
-					   jiffies_to_msecs(waited) % 1000);
+					   jiffies_to_msecs(waited) % 1000,
+					   cpu, dsq_id,
+					   opss & SCX_OPSS_STATE_MASK);
 			return;
 		}
 	}
@@ -1466,7 +1665,11 @@ static void scx_ops_disable_locked(void)
 	atomic_set(&scx_ops_enable_state_var, SCX_OPS_DISABLING);
 	del_timer_sync(&scx_watchdog_timer);
 
-	/* Hotplug forks kthreads under cpus_read_lock: take it first. */
+	/*
+	 * cgroup_mutex before cpus_read_lock, as cgroup does; hotplug forks
+	 * kthreads under cpus_read_lock, so that before the fork rwsem.
+	 */
+	cgroup_lock();
 	cpus_read_lock();
 	percpu_down_write(&scx_fork_rwsem);
 	scx_switch_all_tasks();
@@ -1481,11 +1684,13 @@ static void scx_ops_disable_locked(void)
 		scx_exit_task(p);
 	}
 	spin_unlock_irq(&scx_tasks_lock);
+	scx_cgroup_exit_all();
 
 	/* No task is on the class now; nothing but ops.exit() calls it. */
 	static_branch_disable_cpuslocked(&__scx_ops_enabled);
 	percpu_up_write(&scx_fork_rwsem);
 	cpus_read_unlock();
+	cgroup_unlock();
 	/* Every CPU is out of balance_scx() and the kfuncs it called. */
 	synchronize_rcu();
 
@@ -1531,12 +1736,6 @@ static void scx_ops_disable_workfn(struct work_struct *work)
 	mutex_lock(&scx_ops_enable_mutex);
 	scx_ops_disable_locked();
 	mutex_unlock(&scx_ops_enable_mutex);
-}
-
-static void scx_ops_disable(enum scx_exit_kind kind)
-{
-	scx_ops_error_kind(kind, "%s", scx_exit_reason(kind));
-	scx_ops_disable_workfn(NULL);
 }
 
 static int scx_ops_enable(struct sched_ext_ops *ops, void *kdata)
@@ -1607,8 +1806,12 @@ static int scx_ops_enable(struct sched_ext_ops *ops, void *kdata)
 		}
 	}
 
+	cgroup_lock();
 	cpus_read_lock();
 	percpu_down_write(&scx_fork_rwsem);
+	if (scx_cgroup_init_all())
+		goto out_unlock_tasks;
+
 	spin_lock_irq(&scx_tasks_lock);
 	list_for_each_entry(p, &scx_tasks, scx.tasks_node) {
 		if (scx_init_task(p, false))
@@ -1624,8 +1827,10 @@ static int scx_ops_enable(struct sched_ext_ops *ops, void *kdata)
 
 	if (!scx_bypass())
 		scx_switch_all_tasks();
+out_unlock_tasks:
 	percpu_up_write(&scx_fork_rwsem);
 	cpus_read_unlock();
+	cgroup_unlock();
 
 	if (scx_bypass()) {
 		ret = -EINVAL;
@@ -2210,7 +2415,7 @@ __bpf_kfunc u32 scx_bpf_nr_cpu_ids(void)
 	return nr_cpu_ids;
 }
 
-static void scx_bstr_format(char *buf, size_t size, const char *fmt,
+static void scx_bstr_format(char *buf, size_t size, char *fmt,
 			    u64 *data, u32 data__sz, int *err)
 {
 	struct bpf_bprintf_data bprintf = {
@@ -2416,7 +2621,14 @@ static bool bpf_scx_is_valid_access(int off, int size,
 		return false;
 	if (off % size != 0)
 		return false;
-	return btf_ctx_access(off, size, type, prog, info);
+	if (!btf_ctx_access(off, size, type, prog, info))
+		return false;
+	/* dispatch(cpu, prev) and yield(from, to) may be given NULL. */
+	if (off == sizeof(__u64) && prog->aux->attach_func_name &&
+	    (!strcmp(prog->aux->attach_func_name, "dispatch") ||
+	     !strcmp(prog->aux->attach_func_name, "yield")))
+		info->reg_type |= PTR_MAYBE_NULL;
+	return true;
 }
 
 /* A scheduler may write these fields of a task and nothing else. */

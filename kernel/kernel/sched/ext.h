@@ -36,6 +36,14 @@ void scx_update_idle(struct rq *rq, bool idle);
 void init_sched_ext_class(void);
 void sched_ext_switch_class(struct task_struct *p);
 void init_scx_entity(struct task_struct *p);
+#ifdef CONFIG_CGROUP_SCHED
+struct task_group;
+int scx_tg_online(struct task_group *tg);
+void scx_tg_offline(struct task_group *tg);
+void scx_cgroup_move_task(struct task_struct *p, struct task_group *from,
+			  struct task_group *to);
+void scx_group_set_weight(struct task_group *tg, u64 weight);
+#endif
 
 #else	/* !CONFIG_SCHED_CLASS_EXT */
 
@@ -46,6 +54,13 @@ static inline void scx_post_fork(struct task_struct *p) {}
 static inline void scx_update_idle(struct rq *rq, bool idle) {}
 static inline void init_sched_ext_class(void) {}
 static inline void init_scx_entity(struct task_struct *p) {}
+struct task_group;
+static inline int scx_tg_online(struct task_group *tg) { return 0; }
+static inline void scx_tg_offline(struct task_group *tg) {}
+static inline void scx_cgroup_move_task(struct task_struct *p,
+					struct task_group *from,
+					struct task_group *to) {}
+static inline void scx_group_set_weight(struct task_group *tg, u64 weight) {}
 
 #endif	/* CONFIG_SCHED_CLASS_EXT */
 #endif	/* _KERNEL_SCHED_EXT_H */
