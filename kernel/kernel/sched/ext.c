@@ -296,16 +296,22 @@ static bool ops_cpu_valid(s32 cpu)
 	return cpu >= 0 && cpu < nr_cpu_ids && cpu_possible(cpu);
 }
 
-/* Whether @p may be put on @cpu's rq now. */
+/*
+ * Whether @p may be put on @cpu's rq now: the core's rules. A CPU going
+ * down keeps only its per-CPU kthreads; pulling anything else there
+ * would have balance_push() push it straight back.
+ */
 static bool task_can_run_on(struct task_struct *p, int cpu)
 {
 	if (!cpumask_test_cpu(cpu, p->cpus_ptr))
 		return false;
 	if (is_migration_disabled(p))
 		return task_cpu(p) == cpu;
-	if (p->flags & PF_KTHREAD)
+	if (!(p->flags & PF_KTHREAD))
+		return cpu_active(cpu);
+	if (kthread_is_per_cpu(p))
 		return cpu_online(cpu);
-	return cpu_active(cpu);
+	return cpu_online(cpu) && !cpu_dying(cpu);
 }
 
 /* --- Dispatch queues ------------------------------------------------ */
@@ -1565,6 +1571,61 @@ void sched_ext_free(struct task_struct *p)
 
 /* --- Enabling and disabling ----------------------------------------- */
 
+/*
+ * A walk of scx_tasks that drops scx_tasks_lock between tasks, so that
+ * ops.init_task() runs with interrupts on (BPF's allocators refill from
+ * irq_work). A cursor entry keeps the place; tasks are pinned.
+ */
+struct scx_task_iter {
+	struct sched_ext_entity cursor;
+};
+
+static void scx_task_iter_start(struct scx_task_iter *iter)
+{
+	INIT_LIST_HEAD(&iter->cursor.tasks_node);
+	iter->cursor.flags = SCX_TASK_CURSOR;
+	spin_lock_irq(&scx_tasks_lock);
+	list_add(&iter->cursor.tasks_node, &scx_tasks);
+	spin_unlock_irq(&scx_tasks_lock);
+}
+
+static struct task_struct *scx_task_iter_next(struct scx_task_iter *iter)
+{
+	struct list_head *pos;
+	struct task_struct *p = NULL;
+
+	spin_lock_irq(&scx_tasks_lock);
+	for (pos = iter->cursor.tasks_node.next; pos != &scx_tasks;
+	     pos = pos->next) {
+		struct sched_ext_entity *e =
+			list_entry(pos, struct sched_ext_entity, tasks_node);
+		struct task_struct *t;
+
+		if (e->flags & SCX_TASK_CURSOR)
+			continue;
+		t = container_of(e, struct task_struct, scx);
+		/* Being freed: sched_ext_free() waits for the lock. */
+		if (!refcount_inc_not_zero(&t->usage))
+			continue;
+		p = t;
+		break;
+	}
+	list_del(&iter->cursor.tasks_node);
+	if (p)
+		list_add(&iter->cursor.tasks_node, pos);
+	else
+		list_add_tail(&iter->cursor.tasks_node, &scx_tasks);
+	spin_unlock_irq(&scx_tasks_lock);
+	return p;
+}
+
+static void scx_task_iter_stop(struct scx_task_iter *iter)
+{
+	spin_lock_irq(&scx_tasks_lock);
+	list_del_init(&iter->cursor.tasks_node);
+	spin_unlock_irq(&scx_tasks_lock);
+}
+
 static void scx_free_dsq_rcufn(struct rcu_head *rcu)
 {
 	kfree(container_of(rcu, struct scx_dispatch_q, rcu));
@@ -1740,6 +1801,7 @@ static void scx_ops_disable_workfn(struct work_struct *work)
 
 static int scx_ops_enable(struct sched_ext_ops *ops, void *kdata)
 {
+	struct scx_task_iter iter;
 	struct scx_exit_info *ei;
 	struct task_struct *p;
 	unsigned long timeout;
@@ -1812,13 +1874,16 @@ static int scx_ops_enable(struct sched_ext_ops *ops, void *kdata)
 	if (scx_cgroup_init_all())
 		goto out_unlock_tasks;
 
-	spin_lock_irq(&scx_tasks_lock);
-	list_for_each_entry(p, &scx_tasks, scx.tasks_node) {
-		if (scx_init_task(p, false))
+	scx_task_iter_start(&iter);
+	while ((p = scx_task_iter_next(&iter))) {
+		ret = scx_init_task(p, false);
+		if (!ret)
+			p->scx.flags |= SCX_TASK_INITED;
+		put_task_struct(p);
+		if (ret)
 			break;
-		p->scx.flags |= SCX_TASK_INITED;
 	}
-	spin_unlock_irq(&scx_tasks_lock);
+	scx_task_iter_stop(&iter);
 
 	static_branch_enable_cpuslocked(&__scx_ops_enabled);
 	for_each_online_cpu(cpu)
