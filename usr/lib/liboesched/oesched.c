@@ -1159,6 +1159,55 @@ out:
 	return rc;
 }
 
+int oesched_load_file(const char *path, struct oesched **out, char *err,
+		      size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct oesched *s = NULL;
+	struct plan *pl;
+	void *elf = NULL;
+	const char *base;
+	size_t size = 0;
+	int rc;
+
+	*out = NULL;
+	/* As oe_fifo: a struct_ops and nothing to fill in. */
+	pl = calloc(1, sizeof(*pl));
+	if (!pl) {
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pl->policy = P_FIFO;
+	rc = read_obj(path, &elf, &size, err, errlen);
+	if (rc)
+		goto out;
+	base = strrchr(path, '/');
+	s = new_handle(base ? base + 1 : path);
+	if (!s) {
+		rc = -ENOMEM;
+		set_err(err, errlen, "out of memory");
+		goto out;
+	}
+	opts.object_name = s->policy;
+	s->obj = bpf_object__open_mem(elf, size, &opts);
+	if (!s->obj) {
+		rc = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(-rc));
+		goto out;
+	}
+	s->own_obj = true;
+	rc = finish(s, pl, NULL, elf, size, err, errlen);
+out:
+	if (rc) {
+		oesched_unload(s);
+		s = NULL;
+	}
+	*out = s;
+	free(elf);
+	free(pl);
+	return rc;
+}
+
 int oesched_load_skel(const struct oesched_cfg *cfg,
 		      struct bpf_object_skeleton *skel, struct oesched **out,
 		      char *err, size_t errlen)
@@ -1242,6 +1291,27 @@ bool oesched_exit_info(const struct oesched *s, struct oe_sched_exit *ei)
 	ei->reason[sizeof(ei->reason) - 1] = '\0';
 	ei->msg[sizeof(ei->msg) - 1] = '\0';
 	return ok && ei->kind != 0;
+}
+
+int oesched_reattach(struct oesched *s, char *err, size_t errlen)
+{
+	int fd;
+
+	if (!s || s->link_fd >= 0) {
+		set_err(err, errlen, "not detached");
+		return -EALREADY;
+	}
+	/* The kernel kept the ops value: a new link registers it again. */
+	fd = bpf_link_create(bpf_map__fd(ops_map(s->obj)), 0,
+			     ATTACH_STRUCT_OPS, NULL);
+	if (fd < 0) {
+		fd = -errno;
+		set_err(err, errlen, "registering %s again: %s", s->policy,
+			strerror(-fd));
+		return fd;
+	}
+	s->link_fd = fd;
+	return 0;
 }
 
 void oesched_detach(struct oesched *s)

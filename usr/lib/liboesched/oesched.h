@@ -78,6 +78,13 @@ int oesched_load_skel(const struct oesched_cfg *cfg,
 		      struct bpf_object_skeleton *skel, struct oesched **out,
 		      char *err, size_t errlen);
 
+/*
+ * Load the sched_ext scheduler in the object file @path as it is: no
+ * policy configuration (for test schedulers and third-party ones).
+ */
+int oesched_load_file(const char *path, struct oesched **out, char *err,
+		      size_t errlen);
+
 /* What the policy's ops.exit() recorded: true once it has run. */
 bool oesched_exit_info(const struct oesched *s, struct oe_sched_exit *ei);
 
@@ -86,6 +93,8 @@ bool oesched_exit_info(const struct oesched *s, struct oe_sched_exit *ei);
  * keeping its exit record readable with oesched_exit_info().
  */
 void oesched_detach(struct oesched *s);
+/* Register a detached scheduler again, without reloading it. */
+int oesched_reattach(struct oesched *s, char *err, size_t errlen);
 
 /* Detach and free. NULL is fine. */
 void oesched_unload(struct oesched *s);
