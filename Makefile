@@ -10,9 +10,14 @@ BUILD	:= $(CURDIR)/build
 VMOUT	:= $(BUILD)/vm/x86_64
 export KSRC BUILD
 
-# The test programs of the in-guest suites: tests/vm/<suite>/<prog>.c.
-VM_TEST_SRCS := $(wildcard tests/vm/*/*.c)
+# The test programs of the in-guest suites: tests/vm/<suite>/<prog>.c, and
+# the BPF schedulers of the sched_ext suite: tests/vm/<suite>/<name>.bpf.c.
+VM_BPF_SRCS  := $(wildcard tests/vm/*/*.bpf.c)
+VM_BPF_OBJS  := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%.o,$(VM_BPF_SRCS))
+VM_TEST_SRCS := $(filter-out $(VM_BPF_SRCS),$(wildcard tests/vm/*/*.c))
 VM_TEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(VM_TEST_SRCS))
+BPF_BUILD := $(BUILD)/bpf
+VMLINUX	:= $(BUILD)/linux/vmlinux
 VM_SUITES    := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/vm/*/run))))
 # Every KUnit suite of the OE options, as kunit_test_suite() names them.
 KUNIT_SUITES  = $(shell grep -rhA2 '^static struct kunit_suite' kernel | \
@@ -23,7 +28,7 @@ BENCH_BUILD := $(BUILD)/bench
 MODEL_MIB ?= 2048
 MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
 
-.PHONY: all help deps ksrc usr unit lint kernel series series-check vm vm-check \
+.PHONY: all help deps ksrc usr unit lint kernel bpf series series-check vm vm-check \
 	check clean modules-check bench bench-progs bench-kernel bench-modelfs FORCE
 
 all: usr
@@ -94,9 +99,27 @@ $(BUILD)/tests/vm/%: tests/vm/%.c tests/vm/genl_raw.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Ikernel/include/uapi -o $@ $< -lnuma
 
-$(INITRD): usr $(VM_TEST_BINS) FORCE
+# The sched_ext suite's loader links liboesched (make usr builds it).
+$(BUILD)/tests/vm/sched_ext/scx_load: tests/vm/sched_ext/scx_load.c usr
 	@mkdir -p $(dir $@)
-	tools/vm/mkinitramfs $@ $(BUILD)/usr $(BUILD)/tests/vm
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE \
+		-Iusr/lib/liboesched -Iusr/bpf $$(pkg-config --cflags libbpf) \
+		-o $@ $< $(BUILD)/usr/liboesched.a $$(pkg-config --libs libbpf)
+
+## make bpf           the sched_ext policies, their skeletons and loaders,
+##                    against the test kernel's BTF: build/bpf
+bpf: kernel usr
+	$(MAKE) -C usr/bpf O=$(BPF_BUILD) VMLINUX=$(VMLINUX) \
+		LIBOESCHED=$(BUILD)/usr/liboesched.a
+
+$(BUILD)/tests/vm/%.bpf.o: tests/vm/%.bpf.c bpf usr/bpf/include/scx/common.bpf.h
+	@mkdir -p $(dir $@)
+	clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror \
+		-I$(BPF_BUILD) -Iusr/bpf/include -Iusr/bpf -c $< -o $@
+
+$(INITRD): usr bpf $(VM_TEST_BINS) $(VM_BPF_OBJS) FORCE
+	@mkdir -p $(dir $@)
+	BPF_FROM=$(BPF_BUILD) tools/vm/mkinitramfs $@ $(BUILD)/usr $(BUILD)/tests/vm
 
 ## make vm            boot the patched kernel in QEMU with oe-ctld running
 ##                    and show `oe-ctl status`; VM_SHELL=1 gives a shell
