@@ -29,7 +29,8 @@ MODEL_MIB ?= 2048
 MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
 
 .PHONY: all help deps ksrc usr unit lint kernel bpf series series-check vm vm-check \
-	check clean modules-check bench bench-progs bench-kernel bench-modelfs FORCE
+	check clean modules-check bench bench-progs bench-kernel bench-modelfs \
+	bench-sched_ext FORCE
 
 all: usr
 
@@ -136,7 +137,7 @@ vm-check: kernel $(INITRD)
 ## make bench-modelfs cold loads of a 2 GiB (MODEL_MIB) synthetic
 ##                    safetensors model from a virtio-blk disk: ext4,
 ##                    ext4 + fadvise(WILLNEED), ModelFS template; ratios
-bench: bench-modelfs
+bench: bench-modelfs bench-sched_ext
 
 ## make bench-progs   build the benchmark programs only (make check does)
 bench-progs: $(BUILD)/tests/bench/modelfs/loader $(BENCH_BUILD)/mkmodel
@@ -144,7 +145,22 @@ bench-progs: $(BUILD)/tests/bench/modelfs/loader $(BENCH_BUILD)/mkmodel
 bench-kernel:
 	BUILD=$(BENCH_BUILD) tools/oe-tree sync
 	BUILD=$(BENCH_BUILD) tools/oe-kernel tools/configs/vm.config \
-		tools/configs/bench.config
+		tools/configs/bpf.config tools/configs/bench.config
+
+## make bench-sched_ext hackbench time and the p99 wake-up latency of
+##                    cyclictest (alone, and with a BE co-runner) under
+##                    CFS, oe_fifo and oe_qos in one boot; ratios to CFS
+bench-sched_ext: bench-kernel usr
+	$(MAKE) -C usr/bpf O=$(BENCH_BUILD)/bpf \
+		VMLINUX=$(BENCH_BUILD)/linux/vmlinux \
+		LIBOESCHED=$(BUILD)/usr/liboesched.a
+	BPF_FROM=$(BENCH_BUILD)/bpf tools/vm/mkinitramfs \
+		$(BENCH_BUILD)/initramfs-sched_ext.cpio $(BUILD)/usr \
+		$(BUILD)/tests/vm $(BUILD)/tests/bench
+	VM_SUITES=sched_ext VM_TIMEOUT=$${VM_TIMEOUT:-1800} tools/vm/run bench \
+		$(BENCH_BUILD)/linux/arch/x86/boot/bzImage \
+		$(BENCH_BUILD)/initramfs-sched_ext.cpio $(BENCH_BUILD)/vm-sched_ext
+	tools/vm/bench-report $(BENCH_BUILD)/vm-sched_ext/bench.out
 
 $(BUILD)/tests/bench/modelfs/loader: tests/bench/modelfs/loader.c
 	@mkdir -p $(dir $@)
@@ -161,7 +177,8 @@ $(MODEL_IMG): $(BENCH_BUILD)/mkmodel tests/bench/modelfs/mkimage
 bench-modelfs: bench-kernel usr $(BUILD)/tests/bench/modelfs/loader $(MODEL_IMG)
 	tools/vm/mkinitramfs $(BENCH_BUILD)/initramfs.cpio $(BUILD)/usr \
 		$(BUILD)/tests/vm $(BUILD)/tests/bench
-	VM_DISK=$(MODEL_IMG) VM_TIMEOUT=$${VM_TIMEOUT:-3600} tools/vm/run bench \
+	VM_SUITES=modelfs VM_DISK=$(MODEL_IMG) VM_TIMEOUT=$${VM_TIMEOUT:-3600} \
+		tools/vm/run bench \
 		$(BENCH_BUILD)/linux/arch/x86/boot/bzImage \
 		$(BENCH_BUILD)/initramfs.cpio $(BENCH_BUILD)/vm
 	tools/vm/bench-report $(BENCH_BUILD)/vm/bench.out
