@@ -265,26 +265,43 @@ static bool scx_bypass(void)
  * Call a callback with @mask naming it for the kfuncs it calls. Saved and
  * restored because an interrupt may call another while one runs.
  */
+static u32 scx_kf_enter(u32 mask)
+{
+	u32 prev = current->scx.kf_mask;
+
+	current->scx.kf_mask = mask;
+	return prev;
+}
+
+static void scx_kf_exit(u32 prev)
+{
+	current->scx.kf_mask = prev;
+}
+
 #define SCX_CALL_OP(mask, op, args...)					\
 do {									\
-	u32 __prev_mask = current->scx.kf_mask;				\
-	current->scx.kf_mask = (mask);					\
+	u32 __prev_mask = scx_kf_enter(mask);				\
 	scx_ops.op(args);						\
-	current->scx.kf_mask = __prev_mask;				\
+	scx_kf_exit(__prev_mask);					\
 } while (0)
 
 #define SCX_CALL_OP_RET(mask, op, args...)				\
 ({									\
-	__typeof__(scx_ops.op(args)) __ret;				\
-	u32 __prev_mask = current->scx.kf_mask;				\
-	current->scx.kf_mask = (mask);					\
-	__ret = scx_ops.op(args);					\
-	current->scx.kf_mask = __prev_mask;				\
+	u32 __prev_mask = scx_kf_enter(mask);				\
+	__auto_type __ret = scx_ops.op(args);				\
+	scx_kf_exit(__prev_mask);					\
 	__ret;								\
 })
 
+/* Whether the callback at @off of sched_ext_ops is set. */
+static bool scx_op_set(size_t off)
+{
+	return *(void **)((char *)&scx_ops + off);
+}
+
 /* A callback worth calling: set, and the scheduler still trusted. */
-#define SCX_HAS_OP(op)	(scx_ops.op && !scx_bypass())
+#define SCX_HAS_OP(op)							\
+	(scx_op_set(offsetof(struct sched_ext_ops, op)) && !scx_bypass())
 
 static bool scx_kf_allowed(u32 mask)
 {
@@ -432,6 +449,7 @@ static void dsq_claim_locked(struct scx_dispatch_q *dsq,
 {
 	dsq_remove_locked(dsq, p);
 	WRITE_ONCE(p->scx.holding_cpu, cpu);
+	/* Pairs with dispatch_dequeue(): who sees dsq NULL sees the holder. */
 	smp_store_release(&p->scx.dsq, NULL);
 }
 
@@ -2066,7 +2084,7 @@ static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
 
 	if (scx_kf_allowed(SCX_KF_ENQUEUE | SCX_KF_SELECT_CPU)) {
 		if (p != __this_cpu_read(scx_direct_task)) {
-			scx_ops_error("ops.enqueue/select_cpu may only dispatch the task they were called for, not %s[%d]",
+			scx_ops_error("dispatch of %s[%d] from enqueue/select_cpu of another task",
 				      p->comm, p->pid);
 			return;
 		}
@@ -2166,7 +2184,7 @@ __bpf_kfunc bool scx_bpf_dsq_move_to_local(u64 dsq_id)
 	struct scx_dispatch_q *dsq;
 
 	if (!scx_kf_allowed(SCX_KF_DISPATCH)) {
-		scx_ops_error("scx_bpf_dsq_move_to_local() outside ops.dispatch()");
+		scx_ops_error("%s() outside ops.dispatch()", __func__);
 		return false;
 	}
 	ctx = this_cpu_ptr(scx_dsp_ctx);
@@ -2207,7 +2225,7 @@ __bpf_kfunc u32 scx_bpf_reenqueue_local(void)
 	struct rq *rq;
 
 	if (!scx_kf_allowed(SCX_KF_DISPATCH)) {
-		scx_ops_error("scx_bpf_reenqueue_local() outside ops.dispatch()");
+		scx_ops_error("%s() outside ops.dispatch()", __func__);
 		return 0;
 	}
 	ctx = this_cpu_ptr(scx_dsp_ctx);
@@ -2352,7 +2370,7 @@ __bpf_kfunc s32 scx_bpf_select_cpu_dfl(struct task_struct *p, s32 prev_cpu,
 		goto prev;
 	}
 	if (!scx_kf_allowed(SCX_KF_SELECT_CPU)) {
-		scx_ops_error("scx_bpf_select_cpu_dfl() outside ops.select_cpu()");
+		scx_ops_error("%s() outside ops.select_cpu()", __func__);
 		goto prev;
 	}
 	if (!ops_cpu_valid(prev_cpu)) {
@@ -2848,8 +2866,9 @@ void __init init_sched_ext_class(void)
 	BTF_TYPE_EMIT_ENUM(SCX_TASK_QUEUED);
 
 	init_dsq(&scx_dsq_global, SCX_DSQ_GLOBAL);
-	BUG_ON(!alloc_cpumask_var(&scx_idle_masks.cpu, GFP_KERNEL));
-	BUG_ON(!alloc_cpumask_var(&scx_idle_masks.smt, GFP_KERNEL));
+	if (!zalloc_cpumask_var(&scx_idle_masks.cpu, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&scx_idle_masks.smt, GFP_KERNEL))
+		panic("sched_ext: no memory for the idle masks\n");
 
 	for_each_possible_cpu(cpu) {
 		struct rq *rq = cpu_rq(cpu);
@@ -2857,13 +2876,14 @@ void __init init_sched_ext_class(void)
 		init_dsq(&rq->scx.local_dsq, SCX_DSQ_LOCAL);
 		init_dsq(&rq->scx.inbox, SCX_DSQ_LOCAL_ON | cpu);
 		INIT_LIST_HEAD(&rq->scx.runnable_list);
-		BUG_ON(!zalloc_cpumask_var(&rq->scx.cpus_to_kick, GFP_KERNEL));
-		BUG_ON(!zalloc_cpumask_var(&rq->scx.cpus_to_kick_if_idle, GFP_KERNEL));
-		BUG_ON(!zalloc_cpumask_var(&rq->scx.cpus_to_preempt, GFP_KERNEL));
-		BUG_ON(!zalloc_cpumask_var(&rq->scx.cpus_to_wait, GFP_KERNEL));
+		if (!zalloc_cpumask_var(&rq->scx.cpus_to_kick, GFP_KERNEL) ||
+		    !zalloc_cpumask_var(&rq->scx.cpus_to_kick_if_idle,
+					GFP_KERNEL) ||
+		    !zalloc_cpumask_var(&rq->scx.cpus_to_preempt, GFP_KERNEL) ||
+		    !zalloc_cpumask_var(&rq->scx.cpus_to_wait, GFP_KERNEL))
+			panic("sched_ext: no memory for the kick masks\n");
 		init_irq_work(&rq->scx.kick_cpus_irq_work, kick_cpus_irq_workfn);
 	}
-	/* Tasks that exist before the late initcall: init and the idle tasks. */
 }
 
 static int __init scx_init(void)

@@ -189,4 +189,5 @@ static struct kunit_suite sched_ext_dsq_suite = {
 	.name = "sched_ext_dsq",
 	.test_cases = sched_ext_dsq_cases,
 };
+
 kunit_test_suite(sched_ext_dsq_suite);

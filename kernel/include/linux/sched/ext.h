@@ -179,7 +179,6 @@ enum scx_kick_flags {
 	SCX_KICK_WAIT		= 1LLU << 2,
 };
 
-
 struct scx_init_task_args {
 	bool			fork;
 	struct cgroup		*cgroup;
