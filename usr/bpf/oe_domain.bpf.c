@@ -3,7 +3,8 @@
  * oe_domain: per-container CPU domains, after openEuler's domain
  * scheduling. The loader describes nr_domains domains (one per LLC) in
  * "domains" and confines cgroups to them in "cgrp_domain"; a task takes
- * the domain of its cgroup or of the nearest listed ancestor.
+ * the domain of its cgroup or of the nearest listed ancestor. A task
+ * whose affinity leaves it no CPU of its domain counts as unlisted.
  *
  * Each domain has a vtime-ordered DSQ, and so do unlisted tasks (the
  * shared DSQ, any CPU takes from it). A CPU serves its own domain, then
@@ -12,6 +13,11 @@
  * it has CPUs. A queue no CPU has served for STARVE_NS is served by any
  * CPU first, so that nothing stalls (a domain whose CPUs went offline,
  * shared tasks on a machine full of confined ones).
+ *
+ * For the verifier (6.6's walks every path of an unrolled loop), hot
+ * paths loop with bpf_loop(), whose callback it checks once: ops.init()
+ * lists each domain's CPUs in dom_cpus[], and an idle CPU of a domain is
+ * found by trying those, not by scanning bitmaps bit by bit.
  */
 #include <scx/common.bpf.h>
 #include "oe_cgroup.bpf.h"
@@ -28,11 +34,19 @@ char _license[] SEC("license") = "GPL";
 /* DSQ d is domain d's; unlisted tasks share the one after the last. */
 #define SHARED_DSQ	OE_DOMAIN_MAX
 #define NR_DSQS		(OE_DOMAIN_MAX + 1)
-#define NR_WORDS	(OE_DOMAIN_MAX_CPUS / 64)
+#define MAX_CPUS	OE_DOMAIN_MAX_CPUS
+#define NR_WORDS	(MAX_CPUS / 64)
 
 #define SLICE_NS	SCX_SLICE_DFL
 /* A DSQ not served for this long is served by any CPU. */
 #define STARVE_NS	(50ULL * 1000 * 1000)
+
+/*
+ * @i & (@n - 1), for @n a power of two: an index the verifier sees is in
+ * bounds. The mask stays even where clang knows @i < @n, as the verifier
+ * may not (it loses the bounds of a value spilled before its check).
+ */
+#define IDX(i, n)	({ u32 __i = (i); barrier_var(__i); __i & ((n) - 1); })
 
 /* Set by the loader before load. */
 const volatile u32 nr_domains;
@@ -40,8 +54,13 @@ const volatile u32 nr_domains;
 UEI_DEFINE(uei);
 
 /* Each CPU's domain plus one; 0: in no domain. */
-static u32 cpu_dom1[OE_DOMAIN_MAX_CPUS];
+static u32 cpu_dom1[MAX_CPUS];
+/* Domain d's CPUs: dom_nr_cpus[d] of them from dom_cpus[dom_first[d]]. */
+static u32 dom_cpus[MAX_CPUS];
+static u32 dom_first[OE_DOMAIN_MAX];
 static u32 dom_nr_cpus[OE_DOMAIN_MAX];
+/* How many of its CPUs ops.init() has listed so far. */
+static u32 dom_listed[OE_DOMAIN_MAX];
 static u64 dsq_vtime_now[NR_DSQS];
 /* When a task of each DSQ last ran, or the DSQ last became non-empty. */
 static u64 dsq_served[NR_DSQS];
@@ -61,7 +80,7 @@ struct {
 } domains SEC(".maps");
 
 struct task_ctx {
-	u64 cgid;	/* the cgroup @dsq was found for */
+	u64 cgid;	/* the cgroup @dsq was found for, 0: look again */
 	u64 started;	/* when it last started running */
 	u32 dsq;
 };
@@ -73,12 +92,68 @@ struct {
 	__type(value, struct task_ctx);
 } task_ctxs SEC(".maps");
 
+/*
+ * A walk over domain @dom's CPUs (bpf_loop() callbacks take it): what
+ * they look for and what they found.
+ */
+struct dom_walk {
+	struct task_struct *p;
+	u64 smt[NR_WORDS];	/* idle cores, when @whole_core */
+	u32 dom;
+	s32 cpu;		/* the CPU found, -1: none */
+	bool whole_core;
+};
+
+/* The @i-th CPU of @w's domain, or -1 past the end. */
+static __always_inline s32 walk_cpu(struct dom_walk *w, u32 i)
+{
+	u32 dom = w->dom, idx;
+
+	if (dom >= OE_DOMAIN_MAX)
+		return -1;
+	dom = IDX(dom, OE_DOMAIN_MAX);
+	if (i >= dom_nr_cpus[dom])
+		return -1;
+	idx = dom_first[dom] + i;
+	if (idx >= MAX_CPUS)
+		return -1;
+	return IDX(dom_cpus[IDX(idx, MAX_CPUS)], MAX_CPUS);
+}
+
+/* bpf_loop() callback: stop at the first CPU @w->p may run on. */
+static long find_allowed(u32 i, void *data)
+{
+	struct dom_walk *w = data;
+	s32 cpu = walk_cpu(w, i);
+
+	if (cpu < 0)
+		return 1;
+	if (!bpf_cpumask_test_cpu(cpu, w->p->cpus_ptr))
+		return 0;
+	w->cpu = cpu;
+	return 1;
+}
+
+/* Whether @p's affinity leaves it a CPU of domain @dom. */
+static bool dom_allows(u32 dom, struct task_struct *p)
+{
+	struct dom_walk w = { .p = p, .dom = dom, .cpu = -1 };
+
+	if (p->nr_cpus_allowed >= (int)scx_bpf_nr_cpu_ids())
+		return true;
+	if (dom >= OE_DOMAIN_MAX)
+		return false;
+	bpf_loop(dom_nr_cpus[IDX(dom, OE_DOMAIN_MAX)], find_allowed, &w, 0);
+	return w.cpu >= 0;
+}
+
 static u32 lookup_dsq(struct task_struct *p)
 {
 	u32 *dom = oe_cgrp_lookup(&cgrp_domain, p);
 
-	return dom && *dom < nr_domains && *dom < OE_DOMAIN_MAX ?
-		*dom : SHARED_DSQ;
+	if (!dom || *dom >= nr_domains || *dom >= OE_DOMAIN_MAX)
+		return SHARED_DSQ;
+	return dom_allows(*dom, p) ? *dom : SHARED_DSQ;
 }
 
 static u64 *dsq_vnow(u32 dsq)
@@ -86,21 +161,23 @@ static u64 *dsq_vnow(u32 dsq)
 	return &dsq_vtime_now[dsq < NR_DSQS ? dsq : SHARED_DSQ];
 }
 
-/* @p's DSQ, found again only when its cgroup has changed. */
+/* @p's DSQ, found again only when its cgroup or affinity has changed. */
 static __always_inline u32
 task_dsq(struct task_struct *p, struct task_ctx **ctxp)
 {
+	u64 cgid = oe_task_cgid(p);
 	struct task_ctx *tctx;
-	u64 cgid;
 	u32 dsq;
 
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (ctxp)
 		*ctxp = tctx;
+	/*
+	 * ops.init_task() gave every task its task_ctx. Without one, no
+	 * lookup: each path to lookup_dsq() costs the verifier a walk.
+	 */
 	if (!tctx)
-		return lookup_dsq(p);
-
-	cgid = oe_task_cgid(p);
+		return SHARED_DSQ;
 	if (tctx->cgid == cgid)
 		return tctx->dsq;
 
@@ -115,15 +192,15 @@ task_dsq(struct task_struct *p, struct task_ctx **ctxp)
 
 static s32 cpu_dom(s32 cpu)
 {
-	if (cpu < 0 || cpu >= OE_DOMAIN_MAX_CPUS)
+	if (cpu < 0 || cpu >= MAX_CPUS)
 		return -1;
-	return (s32)cpu_dom1[cpu] - 1;
+	return (s32)cpu_dom1[IDX(cpu, MAX_CPUS)] - 1;
 }
 
 /*
- * Domains are bitmaps, not struct cpumask (clang 14 cannot tag a kptr),
- * so idle CPUs are found word by word: @mask's first NR_WORDS words,
- * read only as far as nr_cpu_ids goes (no further is allocated).
+ * Domains are bitmaps, not struct cpumask (clang 14 cannot tag a kptr):
+ * @mask's first NR_WORDS words, read only as far as nr_cpu_ids goes (no
+ * further is allocated).
  */
 static __always_inline void read_mask(const struct cpumask *mask, u64 *w)
 {
@@ -135,73 +212,49 @@ static __always_inline void read_mask(const struct cpumask *mask, u64 *w)
 		__builtin_memset(w, 0, NR_WORDS * sizeof(u64));
 }
 
-static u32 lowest_bit(u64 x)
+/* bpf_loop() callback: claim an idle CPU @w->p may run on. */
+static long claim_idle(u32 i, void *data)
 {
-	u32 n = 0;
+	struct dom_walk *w = data;
+	s32 cpu = walk_cpu(w, i);
 
-	if (!(x & 0xffffffffULL)) {
-		n += 32;
-		x >>= 32;
-	}
-	if (!(x & 0xffff)) {
-		n += 16;
-		x >>= 16;
-	}
-	if (!(x & 0xff)) {
-		n += 8;
-		x >>= 8;
-	}
-	if (!(x & 0xf)) {
-		n += 4;
-		x >>= 4;
-	}
-	if (!(x & 0x3)) {
-		n += 2;
-		x >>= 2;
-	}
-	if (!(x & 0x1))
-		n += 1;
-	return n;
+	if (cpu < 0)
+		return 1;
+	if (w->whole_core &&
+	    !(w->smt[IDX(cpu / 64, NR_WORDS)] & (1ULL << (cpu % 64))))
+		return 0;
+	if (!bpf_cpumask_test_cpu(cpu, w->p->cpus_ptr) ||
+	    !scx_bpf_test_and_clear_cpu_idle(cpu))
+		return 0;
+	w->cpu = cpu;
+	return 1;
 }
 
 /*
  * Claim an idle CPU of domain @dom that @p may run on, of a fully idle
- * core if @whole_core. -1 if there is none.
+ * core if there is one. -1 if there is none.
  */
-static s32 pick_idle_in(u32 dom, struct task_struct *p, bool whole_core)
-{
-	u64 idle[NR_WORDS] = {}, allowed[NR_WORDS] = {}, bits;
-	const struct cpumask *idle_mask;
-	struct oe_domain *d;
-	u32 w;
-	s32 cpu;
-
-	d = bpf_map_lookup_elem(&domains, &dom);
-	if (!d)
-		return -1;
-	idle_mask = whole_core ? scx_bpf_get_idle_smtmask() :
-		scx_bpf_get_idle_cpumask();
-	read_mask(idle_mask, idle);
-	scx_bpf_put_idle_cpumask(idle_mask);
-	read_mask(p->cpus_ptr, allowed);
-
-	for (w = 0; w < NR_WORDS; w++) {
-		bits = idle[w] & allowed[w] & d->cpus[w];
-		if (!bits)
-			continue;
-		/* Lost a race for the first: try the next word. */
-		cpu = w * 64 + lowest_bit(bits);
-		if (scx_bpf_test_and_clear_cpu_idle(cpu))
-			return cpu;
-	}
-	return -1;
-}
-
 static s32 pick_idle_dom(u32 dom, struct task_struct *p)
 {
-	s32 cpu = pick_idle_in(dom, p, true);
+	struct dom_walk w = { .p = p, .dom = dom, .cpu = -1 };
+	const struct cpumask *idle_smt;
+	u32 n;
 
-	return cpu >= 0 ? cpu : pick_idle_in(dom, p, false);
+	if (dom >= OE_DOMAIN_MAX)
+		return -1;
+	n = dom_nr_cpus[IDX(dom, OE_DOMAIN_MAX)];
+
+	idle_smt = scx_bpf_get_idle_smtmask();
+	read_mask(idle_smt, w.smt);
+	scx_bpf_put_idle_cpumask(idle_smt);
+	w.whole_core = true;
+	bpf_loop(n, claim_idle, &w, 0);
+	if (w.cpu >= 0)
+		return w.cpu;
+
+	w.whole_core = false;
+	bpf_loop(n, claim_idle, &w, 0);
+	return w.cpu;
 }
 
 static bool in_dom(s32 cpu, u32 dom)
@@ -219,7 +272,7 @@ static bool starving(u32 dsq, u64 now)
 /* More queued than it has CPUs, and none of them idle. */
 static bool saturated(u32 dom)
 {
-	u64 idle[NR_WORDS] = {};
+	u64 idle[NR_WORDS] = {}, any = 0;
 	const struct cpumask *idle_mask;
 	struct oe_domain *d;
 	s32 queued;
@@ -228,7 +281,7 @@ static bool saturated(u32 dom)
 	if (dom >= OE_DOMAIN_MAX)
 		return false;
 	queued = scx_bpf_dsq_nr_queued(dom);
-	if (queued <= 0 || (u32)queued <= dom_nr_cpus[dom])
+	if (queued <= 0 || (u32)queued <= dom_nr_cpus[IDX(dom, OE_DOMAIN_MAX)])
 		return false;
 	d = bpf_map_lookup_elem(&domains, &dom);
 	if (!d)
@@ -236,10 +289,10 @@ static bool saturated(u32 dom)
 	idle_mask = scx_bpf_get_idle_cpumask();
 	read_mask(idle_mask, idle);
 	scx_bpf_put_idle_cpumask(idle_mask);
+	/* No branch in the loop: one path for the verifier. */
 	for (w = 0; w < NR_WORDS; w++)
-		if (idle[w] & d->cpus[w])
-			return false;
-	return true;
+		any |= idle[w] & d->cpus[w];
+	return !any;
 }
 
 s32 BPF_STRUCT_OPS(oe_domain_select_cpu, struct task_struct *p,
@@ -296,29 +349,48 @@ void BPF_STRUCT_OPS(oe_domain_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
+struct spill_ctx {
+	u64 now;
+	u32 start;	/* the domain after this CPU's */
+	s32 dom;	/* this CPU's domain, -1: none */
+	bool moved;
+};
+
+/* bpf_loop() callback: take from the @i-th domain after ours if due. */
+static long spill(u32 i, void *data)
+{
+	struct spill_ctx *c = data;
+	u32 n = nr_domains, other;
+
+	if (!n)
+		return 1;
+	other = (c->start + i) % n;
+	if ((s32)other == c->dom)
+		return 0;
+	if ((saturated(other) || starving(other, c->now)) &&
+	    scx_bpf_dsq_move_to_local(other)) {
+		c->moved = true;
+		return 1;
+	}
+	return 0;
+}
+
 void BPF_STRUCT_OPS(oe_domain_dispatch, s32 cpu, struct task_struct *prev)
 {
-	u64 now = bpf_ktime_get_ns();
-	s32 dom = cpu_dom(cpu);
-	u32 i, other, n = nr_domains;
+	struct spill_ctx c = { .now = bpf_ktime_get_ns() };
 
-	if (starving(SHARED_DSQ, now) &&
+	c.dom = cpu_dom(cpu);
+	if (starving(SHARED_DSQ, c.now) &&
 	    scx_bpf_dsq_move_to_local(SHARED_DSQ))
 		return;
-	if (dom >= 0 && scx_bpf_dsq_move_to_local(dom))
+	if (c.dom >= 0 && scx_bpf_dsq_move_to_local(c.dom))
 		return;
 	if (scx_bpf_dsq_move_to_local(SHARED_DSQ))
 		return;
 
 	/* Spill: the next domains round from this one, if they need it. */
-	for (i = 1; i <= OE_DOMAIN_MAX && i <= n; i++) {
-		other = (u32)(dom + i) % n;
-		if ((s32)other == dom)
-			continue;
-		if ((saturated(other) || starving(other, now)) &&
-		    scx_bpf_dsq_move_to_local(other))
-			return;
-	}
+	c.start = c.dom + 1;
+	bpf_loop(nr_domains, spill, &c, 0);
 }
 
 void BPF_STRUCT_OPS(oe_domain_running, struct task_struct *p)
@@ -350,6 +422,17 @@ void BPF_STRUCT_OPS(oe_domain_stopping, struct task_struct *p, bool runnable)
 	}
 }
 
+void BPF_STRUCT_OPS(oe_domain_set_cpumask, struct task_struct *p,
+		    const struct cpumask *cpumask)
+{
+	struct task_ctx *tctx;
+
+	/* Its domain may be out of reach now, or back in: look again. */
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (tctx)
+		tctx->cgid = 0;
+}
+
 void BPF_STRUCT_OPS(oe_domain_enable, struct task_struct *p)
 {
 	p->scx.dsq_vtime = *dsq_vnow(task_dsq(p, NULL));
@@ -372,26 +455,60 @@ s32 BPF_STRUCT_OPS(oe_domain_init_task, struct task_struct *p,
 /* bpf_loop() callback: the first domain @cpu is in, counted there. */
 static long init_cpu(u32 cpu, void *data)
 {
-	u32 d, word = cpu / 64;
+	u32 d, key, word = IDX(cpu / 64, NR_WORDS);
 	u64 bit = 1ULL << (cpu % 64);
 	struct oe_domain *dom;
 
-	if (cpu >= OE_DOMAIN_MAX_CPUS)
+	if (cpu >= MAX_CPUS)
 		return 1;
+	/* The key a copy: a counter on the stack would lose its bounds. */
 	for (d = 0; d < OE_DOMAIN_MAX && d < nr_domains; d++) {
-		dom = bpf_map_lookup_elem(&domains, &d);
-		if (!dom || !(dom->cpus[word & (NR_WORDS - 1)] & bit))
+		key = d;
+		dom = bpf_map_lookup_elem(&domains, &key);
+		if (!dom || !(dom->cpus[word] & bit))
 			continue;
-		cpu_dom1[cpu] = d + 1;
-		dom_nr_cpus[d]++;
+		cpu_dom1[IDX(cpu, MAX_CPUS)] = d + 1;
+		dom_nr_cpus[IDX(d, OE_DOMAIN_MAX)]++;
 		break;
 	}
 	return 0;
 }
 
+/* bpf_loop() callback: where domain @d's CPUs start in dom_cpus[]. */
+static long init_first(u32 d, void *data)
+{
+	u32 *next = data;
+
+	if (d >= OE_DOMAIN_MAX)
+		return 1;
+	d = IDX(d, OE_DOMAIN_MAX);
+	dom_first[d] = *next;
+	*next += dom_nr_cpus[d];
+	return 0;
+}
+
+/* bpf_loop() callback: @cpu into its domain's part of dom_cpus[]. */
+static long init_list(u32 cpu, void *data)
+{
+	u32 d, idx;
+
+	if (cpu >= MAX_CPUS)
+		return 1;
+	d = cpu_dom1[IDX(cpu, MAX_CPUS)] - 1;
+	if (d >= OE_DOMAIN_MAX)
+		return 0;
+	d = IDX(d, OE_DOMAIN_MAX);
+	idx = dom_first[d] + dom_listed[d];
+	if (idx >= MAX_CPUS)
+		return 1;
+	dom_cpus[IDX(idx, MAX_CPUS)] = cpu;
+	dom_listed[d]++;
+	return 0;
+}
+
 s32 BPF_STRUCT_OPS_SLEEPABLE(oe_domain_init)
 {
-	u32 d;
+	u32 nr_cpus = scx_bpf_nr_cpu_ids(), next = 0, d;
 	s32 ret;
 
 	if (nr_domains > OE_DOMAIN_MAX)
@@ -405,7 +522,9 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(oe_domain_init)
 	if (ret)
 		return ret;
 
-	bpf_loop(scx_bpf_nr_cpu_ids(), init_cpu, NULL, 0);
+	bpf_loop(nr_cpus, init_cpu, NULL, 0);
+	bpf_loop(nr_domains, init_first, &next, 0);
+	bpf_loop(nr_cpus, init_list, NULL, 0);
 	return 0;
 }
 
@@ -421,6 +540,7 @@ struct sched_ext_ops oe_domain_ops = {
 	.dispatch	= (void *)oe_domain_dispatch,
 	.running	= (void *)oe_domain_running,
 	.stopping	= (void *)oe_domain_stopping,
+	.set_cpumask	= (void *)oe_domain_set_cpumask,
 	.enable		= (void *)oe_domain_enable,
 	.init_task	= (void *)oe_domain_init_task,
 	.init		= (void *)oe_domain_init,
