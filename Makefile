@@ -130,7 +130,7 @@ vm: kernel $(INITRD)
 ## make vm-check      boot the test kernel, run every OE KUnit suite and every
 ##                    tests/vm suite: build/vm/x86_64/{results.tap,console.log}
 vm-check: kernel $(INITRD)
-	@tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT); \
+	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT); \
 	tools/vm/collect $(VMOUT) $(addprefix kunit:,$(KUNIT_SUITES)) $(VM_SUITES)
 
 ## make bench         every benchmark, on a non-debug kernel (build/bench)
