@@ -1107,11 +1107,43 @@ static int read_obj(const char *path, void **buf, size_t *size, char *err,
 	return rc;
 }
 
+/*
+ * Open the object image @elf (from @path) under the name @name and load
+ * and attach it with @pl: the handle, or NULL with the error in @rc.
+ */
+static struct oesched *open_and_load(const char *name, const char *path,
+				     const void *elf, size_t size,
+				     const struct plan *pl, int *rc,
+				     char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct oesched *s = new_handle(name);
+
+	if (!s) {
+		*rc = -ENOMEM;
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	opts.object_name = s->policy;
+	s->obj = bpf_object__open_mem(elf, size, &opts);
+	if (!s->obj) {
+		*rc = -errno;
+		set_err(err, errlen, "%s: %s", path, strerror(-*rc));
+		oesched_unload(s);
+		return NULL;
+	}
+	s->own_obj = true;
+	*rc = finish(s, pl, NULL, elf, size, err, errlen);
+	if (*rc) {
+		oesched_unload(s);
+		return NULL;
+	}
+	return s;
+}
+
 int oesched_load(const struct oesched_cfg *cfg, struct oesched **out,
 		 char *err, size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	struct oesched *s = NULL;
 	struct plan *pl;
 	void *elf = NULL;
 	size_t size = 0;
@@ -1124,36 +1156,13 @@ int oesched_load(const struct oesched_cfg *cfg, struct oesched **out,
 		return -ENOMEM;
 	}
 	rc = make_plan(cfg, pl, true, err, errlen);
-	if (rc)
-		goto out;
-	rc = read_obj(pl->obj_path, &elf, &size, err, errlen);
-	if (rc)
-		goto out;
-	rc = patch_ops(elf, size, cfg, err, errlen);
-	if (rc)
-		goto out;
-
-	s = new_handle(cfg->policy);
-	if (!s) {
-		rc = -ENOMEM;
-		set_err(err, errlen, "out of memory");
-		goto out;
-	}
-	opts.object_name = s->policy;
-	s->obj = bpf_object__open_mem(elf, size, &opts);
-	if (!s->obj) {
-		rc = -errno;
-		set_err(err, errlen, "%s: %s", pl->obj_path, strerror(-rc));
-		goto out;
-	}
-	s->own_obj = true;
-	rc = finish(s, pl, NULL, elf, size, err, errlen);
-out:
-	if (rc) {
-		oesched_unload(s);
-		s = NULL;
-	}
-	*out = s;
+	if (!rc)
+		rc = read_obj(pl->obj_path, &elf, &size, err, errlen);
+	if (!rc)
+		rc = patch_ops(elf, size, cfg, err, errlen);
+	if (!rc)
+		*out = open_and_load(cfg->policy, pl->obj_path, elf, size, pl,
+				     &rc, err, errlen);
 	free(elf);
 	free(pl);
 	return rc;
@@ -1162,11 +1171,9 @@ out:
 int oesched_load_file(const char *path, struct oesched **out, char *err,
 		      size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	struct oesched *s = NULL;
+	const char *base = strrchr(path, '/');
 	struct plan *pl;
 	void *elf = NULL;
-	const char *base;
 	size_t size = 0;
 	int rc;
 
@@ -1179,30 +1186,9 @@ int oesched_load_file(const char *path, struct oesched **out, char *err,
 	}
 	pl->policy = P_FIFO;
 	rc = read_obj(path, &elf, &size, err, errlen);
-	if (rc)
-		goto out;
-	base = strrchr(path, '/');
-	s = new_handle(base ? base + 1 : path);
-	if (!s) {
-		rc = -ENOMEM;
-		set_err(err, errlen, "out of memory");
-		goto out;
-	}
-	opts.object_name = s->policy;
-	s->obj = bpf_object__open_mem(elf, size, &opts);
-	if (!s->obj) {
-		rc = -errno;
-		set_err(err, errlen, "%s: %s", path, strerror(-rc));
-		goto out;
-	}
-	s->own_obj = true;
-	rc = finish(s, pl, NULL, elf, size, err, errlen);
-out:
-	if (rc) {
-		oesched_unload(s);
-		s = NULL;
-	}
-	*out = s;
+	if (!rc)
+		*out = open_and_load(base ? base + 1 : path, path, elf, size,
+				     pl, &rc, err, errlen);
 	free(elf);
 	free(pl);
 	return rc;
