@@ -1684,7 +1684,7 @@ static void scx_watchdog_timerfn(struct timer_list *timer)
 		struct scx_dispatch_q *dsq;
 		struct task_struct *p;
 		unsigned long flags, waited = 0, opss = 0;
-		char comm[TASK_COMM_LEN];
+		char comm[TASK_COMM_LEN], curr[TASK_COMM_LEN];
 		u64 dsq_id = 0;
 		pid_t pid = 0;
 
@@ -1700,17 +1700,18 @@ static void scx_watchdog_timerfn(struct timer_list *timer)
 			dsq = READ_ONCE(p->scx.dsq);
 			dsq_id = dsq ? dsq->id : SCX_DSQ_INVALID;
 			opss = atomic_long_read(&p->scx.ops_state);
+			strscpy(curr, rq->curr->comm, sizeof(curr));
 		}
 		raw_spin_rq_unlock_irqrestore(rq, flags);
 
 		if (pid) {
 			/* Where it waits tells whose bug it is. */
 			scx_ops_error_kind(SCX_EXIT_ERROR_STALL,
-					   "%s[%d] failed to run for %u.%03us (cpu %d, dsq 0x%llx, ops_state %lu)",
+					   "%s[%d] failed to run for %u.%03us (cpu %d running %s, dsq 0x%llx, ops_state %lu)",
 					   comm, pid,
 					   jiffies_to_msecs(waited) / 1000,
 					   jiffies_to_msecs(waited) % 1000,
-					   cpu, dsq_id,
+					   cpu, curr, dsq_id,
 					   opss & SCX_OPSS_STATE_MASK);
 			return;
 		}
