@@ -22,6 +22,9 @@ VM_SUITES    := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/vm/*/run))))
 # Every KUnit suite of the OE options, as kunit_test_suite() names them.
 KUNIT_SUITES  = $(shell grep -rhA2 '^static struct kunit_suite' kernel | \
 		  sed -n 's/.*\.name = "\(.*\)".*/\1/p')
+# The modules build has no BPF (sched_ext is bool and needs BTF): its
+# suite runs in the test kernel only.
+MODULES_KUNIT_SUITES = $(filter-out sched_ext_dsq,$(KUNIT_SUITES))
 BZIMAGE	:= $(BUILD)/linux/arch/x86/boot/bzImage
 INITRD	:= $(VMOUT)/initramfs.cpio
 BENCH_BUILD := $(BUILD)/bench
@@ -83,7 +86,8 @@ modules-check: usr
 	@tools/vm/run modules \
 		$(BUILD)/modules/linux/arch/x86/boot/bzImage \
 		$(BUILD)/modules/initramfs.cpio $(BUILD)/modules/vm; \
-	tools/vm/collect $(BUILD)/modules/vm $(addprefix kunit:,$(KUNIT_SUITES)) \
+	tools/vm/collect $(BUILD)/modules/vm \
+		$(addprefix kunit:,$(MODULES_KUNIT_SUITES)) \
 		$(notdir $(wildcard tests/modules/*))
 
 ## make series        the git-am-able series, one commit per area: build/series
