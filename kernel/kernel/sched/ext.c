@@ -1137,6 +1137,9 @@ static int select_task_rq_scx(struct task_struct *p, int prev_cpu,
 	if (!(wake_flags & WF_TTWU) || scx_bypass())
 		return prev_cpu;
 
+	/* A verdict of an earlier wakeup that was never enqueued is void. */
+	p->scx.ddsp_dsq_id = SCX_DSQ_INVALID;
+	p->scx.ddsp_enq_flags = 0;
 	if (scx_ops.select_cpu) {
 		__this_cpu_write(scx_direct_task, p);
 		cpu = SCX_CALL_OP_RET(SCX_KF_SELECT_CPU, select_cpu, p,
