@@ -593,6 +593,13 @@ static void do_enqueue_task(struct rq *rq, struct task_struct *p,
 	if (p->scx.ddsp_dsq_id != SCX_DSQ_INVALID)
 		goto direct;
 
+	/*
+	 * ops.cpu_offline() has told the scheduler this CPU is gone: what
+	 * still runs here (the hotplug path, its per-CPU kthreads) stays.
+	 */
+	if (!rq->scx.online)
+		goto local;
+
 	/* Without ENQ_EXITING, exiting tasks are not worth the round trip. */
 	if (!(scx_ops.flags & SCX_OPS_ENQ_EXITING) &&
 	    unlikely(p->flags & PF_EXITING))
@@ -997,7 +1004,7 @@ static int balance_scx(struct rq *rq, struct task_struct *prev,
 	if (rq->scx.local_dsq.nr || pull_shared(rq, rf))
 		return 1;
 
-	if (scx_bypass() || !scx_ops.dispatch)
+	if (scx_bypass() || !scx_ops.dispatch || !rq->scx.online)
 		goto keep_prev;
 
 	ctx = this_cpu_ptr(scx_dsp_ctx);
@@ -1191,8 +1198,15 @@ static void set_cpus_allowed_scx(struct task_struct *p,
 		SCX_CALL_OP(SCX_KF_REST, set_cpumask, p, p->cpus_ptr);
 }
 
+/*
+ * rq_online and rq_offline also run in pairs when the root domain is
+ * rebuilt; the scheduler hears only of a CPU going in or out of service.
+ */
 static void rq_online_scx(struct rq *rq)
 {
+	if (rq->scx.online)
+		return;
+	rq->scx.online = true;
 	if (SCX_HAS_OP(cpu_online))
 		SCX_CALL_OP(SCX_KF_REST, cpu_online, cpu_of(rq));
 }
@@ -1201,6 +1215,10 @@ static void rq_offline_scx(struct rq *rq)
 {
 	int cpu;
 
+	/* Still active: a root domain rebuild, not hotplug. */
+	if (cpu_active(cpu_of(rq)))
+		return;
+	rq->scx.online = false;
 	/* Tasks sent here wait for another CPU to pull them. */
 	if (READ_ONCE(rq->scx.inbox.nr)) {
 		cpumask_set_cpu(cpu_of(rq), &scx_dead_inboxes);
@@ -2180,7 +2198,10 @@ __bpf_kfunc u32 scx_bpf_dispatch_nr_slots(void)
  * run to its local DSQ
  * @dsq_id: a user DSQ or SCX_DSQ_GLOBAL
  *
- * From ops.dispatch() only. Returns true if a task was moved.
+ * From ops.dispatch() only. Returns true if a task was moved. A task
+ * queued on another CPU's rq reaches the local DSQ only once
+ * ops.dispatch() has returned (the move needs both rq locks), so
+ * scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL) does not count it before then.
  */
 __bpf_kfunc bool scx_bpf_dsq_move_to_local(u64 dsq_id)
 {

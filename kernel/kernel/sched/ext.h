@@ -19,6 +19,8 @@ struct scx_rq {
 	/* Queued but not running, oldest first: the watchdog's view. */
 	struct list_head	runnable_list;
 	u32			nr_running;
+	/* Between rq_online and rq_offline: the BPF scheduler may use it. */
+	bool			online;
 	u64			pnt_seq;	/* put_prev count, for KICK_WAIT */
 	cpumask_var_t		cpus_to_kick;
 	cpumask_var_t		cpus_to_kick_if_idle;
