@@ -36,13 +36,13 @@ static bool kernel_enabled(void)
 	       !strcmp(ks.state, "enabled");
 }
 
-/* Wait (bounded only against a hang) for the kernel to say @enabled. */
+/* Wait (bounded only against a hang: 60 s) for the kernel to say @enabled. */
 static bool wait_enabled(bool enabled)
 {
-	int tries = 600;
+	int tries = 6000;
 
 	while (kernel_enabled() != enabled && --tries)
-		usleep(100 * 1000);
+		usleep(10 * 1000);
 	return tries > 0;
 }
 
