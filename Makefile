@@ -22,9 +22,9 @@ VM_SUITES    := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/vm/*/run))))
 # Every KUnit suite of the OE options, as kunit_test_suite() names them.
 KUNIT_SUITES  = $(shell grep -rhA2 '^static struct kunit_suite' kernel | \
 		  sed -n 's/.*\.name = "\(.*\)".*/\1/p')
-# The modules build has no BPF (sched_ext is bool and needs BTF): its
-# suite runs in the test kernel only.
-MODULES_KUNIT_SUITES = $(filter-out sched_ext_dsq,$(KUNIT_SUITES))
+# The modules build has no BPF (sched_ext is bool and needs BTF) and no
+# THP (GMem is bool and needs it): their suites run in the test kernel.
+MODULES_KUNIT_SUITES = $(filter-out sched_ext_dsq gmem_%,$(KUNIT_SUITES))
 BZIMAGE	:= $(BUILD)/linux/arch/x86/boot/bzImage
 INITRD	:= $(VMOUT)/initramfs.cpio
 BENCH_BUILD := $(BUILD)/bench
