@@ -30,44 +30,11 @@
 #include "modelfs_event.h"
 #include "modelfs_mod.h"
 #include "module.h"
+#include "host_fixture.h"
 #include "template.h"
 
-#define MAX_FDS 16
-
-static int watched[MAX_FDS];
-static int nwatched;
 static int emitted;
 static char last_event[32], last_reason[128];
-
-static int host_watch(void *host, struct oe_module_inst *mi, int fd)
-{
-	(void)host;
-	(void)mi;
-	assert_true(nwatched < MAX_FDS);
-	watched[nwatched++] = fd;
-	return 0;
-}
-
-static void host_unwatch(void *host, struct oe_module_inst *mi, int fd)
-{
-	(void)host;
-	(void)mi;
-	for (int i = 0; i < nwatched; i++) {
-		if (watched[i] == fd) {
-			watched[i] = watched[--nwatched];
-			return;
-		}
-	}
-	fail_msg("unwatch of fd %d that is not watched", fd);
-}
-
-static bool is_watched(int fd)
-{
-	for (int i = 0; i < nwatched; i++)
-		if (watched[i] == fd)
-			return true;
-	return false;
-}
 
 static void host_emit(void *host, struct oe_module_inst *mi, struct json_object *ev)
 {

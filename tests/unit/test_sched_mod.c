@@ -24,6 +24,7 @@
 #include "config.h"
 #include "ctlproto.h"
 #include "module.h"
+#include "host_fixture.h"
 #include "oesched.h"
 #include "sched_mod.h"
 
@@ -147,34 +148,8 @@ int oesched_kstate_read(const char *root, struct oesched_kstate *out)
 
 /* ---- fake host ---- */
 
-#define MAX_FDS 8
-
-static int watched[MAX_FDS];
-static int nwatched;
 static struct json_object *events[64];
 static int nevents;
-
-static int host_watch(void *host, struct oe_module_inst *mi, int fd)
-{
-	(void)host;
-	(void)mi;
-	assert_true(nwatched < MAX_FDS);
-	watched[nwatched++] = fd;
-	return 0;
-}
-
-static void host_unwatch(void *host, struct oe_module_inst *mi, int fd)
-{
-	(void)host;
-	(void)mi;
-	for (int i = 0; i < nwatched; i++) {
-		if (watched[i] == fd) {
-			watched[i] = watched[--nwatched];
-			return;
-		}
-	}
-	fail_msg("unwatch of fd %d that is not watched", fd);
-}
 
 static void host_emit(void *host, struct oe_module_inst *mi, struct json_object *ev)
 {
