@@ -131,11 +131,20 @@ $(INITRD): usr bpf $(VM_TEST_BINS) $(VM_BPF_OBJS) FORCE
 vm: kernel $(INITRD)
 	tools/vm/run $(if $(VM_SHELL),shell,show) $(BZIMAGE) $(INITRD) $(VMOUT)
 
-## make vm-check      boot the test kernel, run every OE KUnit suite and every
-##                    tests/vm suite: build/vm/x86_64/{results.tap,console.log}
+## make vm-check      boot the test kernel with gmem=on, run every OE KUnit
+##                    suite and every tests/vm suite but gmem_off; boot it
+##                    again without gmem= for gmem_off (and no KUnit):
+##                    build/vm/x86_64/{results.tap,console.log,gmem-off/}
+comma := ,
+VM_ON_SUITES := $(filter-out gmem_off,$(VM_SUITES))
 vm-check: kernel $(INITRD)
-	@VM_TIMEOUT=$${VM_TIMEOUT:-2400} tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT); \
-	tools/vm/collect $(VMOUT) $(addprefix kunit:,$(KUNIT_SUITES)) $(VM_SUITES)
+	@VM_SUITES=$(subst $(eval) ,$(comma),$(VM_ON_SUITES)) VM_APPEND=gmem=on \
+		VM_TIMEOUT=$${VM_TIMEOUT:-2400} tools/vm/run check $(BZIMAGE) \
+		$(INITRD) $(VMOUT); \
+	VM_SUITES=gmem_off VM_APPEND=kunit.enable=0 VM_TIMEOUT=600 \
+		tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT)/gmem-off; \
+	tools/vm/collect $(VMOUT) --also=$(VMOUT)/gmem-off \
+		$(addprefix kunit:,$(KUNIT_SUITES)) $(VM_SUITES)
 
 ## make bench         every benchmark, on a non-debug kernel (build/bench)
 ## make bench-modelfs cold loads of a 2 GiB (MODEL_MIB) synthetic

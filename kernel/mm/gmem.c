@@ -11,11 +11,14 @@
  */
 #define pr_fmt(fmt) "gmem: " fmt
 
+#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/gmem.h>
+#include <linux/hashtable.h>
 #include <linux/init.h>
 #include <linux/kstrtox.h>
 #include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -44,6 +47,22 @@ static int __init gmem_init(void)
 	return 0;
 }
 core_initcall(gmem_init);
+
+/* Logical pages in each state, over every address space. */
+static atomic_long_t gm_nr_pages[GM_MAPPING_DEVICE + 1];
+static atomic_long_t gm_nr_as;
+/* Pages being copied between host and a device (none move yet). */
+static atomic_long_t gm_nr_migrating;
+
+void gm_stats_read(struct gm_stats *st)
+{
+	int i;
+
+	st->address_spaces = atomic_long_read(&gm_nr_as);
+	for (i = 0; i <= GM_MAPPING_DEVICE; i++)
+		st->pages[i] = atomic_long_read(&gm_nr_pages[i]);
+	st->migrating = atomic_long_read(&gm_nr_migrating);
+}
 
 /* --- The logical page table ----------------------------------------- */
 
@@ -82,8 +101,10 @@ struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 	INIT_LIST_HEAD(&m->lru);
 
 	old = xa_cmpxchg(&lpt->pages, index, NULL, m, gfp);
-	if (!old)
+	if (!old) {
+		atomic_long_inc(&gm_nr_pages[GM_MAPPING_NOMAP]);
 		return m;
+	}
 	kfree(m);
 	return xa_is_err(old) ? ERR_PTR(xa_err(old)) : old;
 }
@@ -93,6 +114,7 @@ static void gm_mapping_free(struct gm_mapping *m, gm_release_fn release,
 {
 	if (release)
 		release(m, arg);
+	atomic_long_dec(&gm_nr_pages[m->state]);
 	mutex_destroy(&m->lock);
 	kfree(m);
 }
@@ -156,6 +178,8 @@ int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 	}
 	if (m->state == GM_MAPPING_CPU)
 		m->page = NULL;
+	atomic_long_dec(&gm_nr_pages[m->state]);
+	atomic_long_inc(&gm_nr_pages[to]);
 	m->state = to;
 	return 0;
 }
@@ -250,4 +274,188 @@ struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru)
 	}
 	spin_unlock(&lru->lock);
 	return NULL;
+}
+
+/* --- Address spaces and the hooks in mm/ -------------------------------- */
+
+/*
+ * The gm_as of each mm that used a peer-shared mapping. Lookups run
+ * under RCU; a gm_as is only removed by its mm's exit_mmap, when no
+ * fault or ioctl can be using that mm any more.
+ */
+static DEFINE_HASHTABLE(gm_as_table, 6);
+static DEFINE_SPINLOCK(gm_as_lock);
+
+static struct gm_as *gm_as_lookup(struct mm_struct *mm)
+{
+	struct gm_as *as;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(gm_as_table, as, node, (unsigned long)mm) {
+		if (as->mm == mm) {
+			rcu_read_unlock();
+			return as;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+static struct gm_as *gm_as_get(struct mm_struct *mm)
+{
+	struct gm_as *as, *old;
+
+	as = gm_as_lookup(mm);
+	if (as)
+		return as;
+	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	if (!as)
+		return NULL;
+	as->mm = mm;
+	gm_lpt_init(&as->lpt);
+
+	spin_lock(&gm_as_lock);
+	hash_for_each_possible(gm_as_table, old, node, (unsigned long)mm) {
+		if (old->mm == mm) {
+			spin_unlock(&gm_as_lock);
+			kfree(as);
+			return old;
+		}
+	}
+	hash_add_rcu(gm_as_table, &as->node, (unsigned long)mm);
+	spin_unlock(&gm_as_lock);
+	atomic_long_inc(&gm_nr_as);
+	return as;
+}
+
+/*
+ * Where a peer-shared mapping goes: an anonymous private mapping whose
+ * start and length are whole 2 MiB logical pages. Without MAP_FIXED the
+ * hint is rounded up, and otherwise an area 2 MiB longer is looked for
+ * and its start rounded up. The caller holds mmap_lock for writing.
+ */
+unsigned long gmem_get_unmapped_area(struct file *file, unsigned long addr,
+				     unsigned long len, unsigned long pgoff,
+				     unsigned long flags)
+{
+	unsigned long area;
+
+	if (file || (flags & MAP_TYPE) != MAP_PRIVATE ||
+	    !(flags & MAP_ANONYMOUS) || (flags & MAP_GROWSDOWN))
+		return -EINVAL;
+	if (!IS_ALIGNED(len, GMEM_PAGE_SIZE))
+		return -EINVAL;
+	if (flags & MAP_FIXED) {
+		if (!IS_ALIGNED(addr, GMEM_PAGE_SIZE))
+			return -EINVAL;
+		return get_unmapped_area(NULL, addr, len, pgoff, flags);
+	}
+	if (addr) {
+		area = get_unmapped_area(NULL, ALIGN(addr, GMEM_PAGE_SIZE), len,
+					 pgoff, flags);
+		if (IS_ERR_VALUE(area) || IS_ALIGNED(area, GMEM_PAGE_SIZE))
+			return area;
+	}
+	if (len > TASK_SIZE - GMEM_PAGE_SIZE)
+		return -ENOMEM;
+	area = get_unmapped_area(NULL, 0, len + GMEM_PAGE_SIZE, pgoff, flags);
+	if (IS_ERR_VALUE(area))
+		return area;
+	return ALIGN(area, GMEM_PAGE_SIZE);
+}
+
+/*
+ * munmap (and whatever else unmaps: MAP_FIXED, mremap) may cut a
+ * peer-shared mapping only at logical page boundaries.
+ */
+int gmem_munmap_check(struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
+
+	if (IS_ALIGNED(start, GMEM_PAGE_SIZE) && IS_ALIGNED(end, GMEM_PAGE_SIZE))
+		return 0;
+	for_each_vma_range(vmi, vma, end)
+		if (vma->vm_flags & VM_PEER_SHARED)
+			return -EINVAL;
+	return 0;
+}
+
+static void gm_mapping_release(struct gm_mapping *m, void *arg)
+{
+	/* Host pages go with the page tables; no device holds any yet. */
+	WARN_ON_ONCE(m->state == GM_MAPPING_DEVICE);
+}
+
+/*
+ * [start, end) is no longer mapped: its VMAs are detached, so no fault
+ * can reach it. Forget its logical pages.
+ */
+void gmem_munmap(struct mm_struct *mm, unsigned long start,
+		 unsigned long end)
+{
+	struct gm_as *as = gm_as_lookup(mm);
+
+	if (as)
+		gm_lpt_erase(&as->lpt, start, end, gm_mapping_release, NULL);
+}
+
+/*
+ * MADV_DONTNEED on the host: free [start, end) of peer-shared @vma,
+ * whole logical pages only. The caller holds mmap_lock for writing and
+ * has write-locked @vma, which keeps every fault out of it.
+ */
+int gm_as_dontneed(struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end)
+{
+	struct gm_as *as = gm_as_lookup(vma->vm_mm);
+
+	mmap_assert_write_locked(vma->vm_mm);
+	if (start >= end)
+		return 0;
+	zap_page_range_single(vma, start, end - start, NULL);
+	if (as)
+		gm_lpt_erase(&as->lpt, start, end, gm_mapping_release, NULL);
+	return 0;
+}
+
+/*
+ * A CPU fault in a peer-shared mapping: the logical page is on the host
+ * from now on. Its data is brought back first if a device holds it.
+ */
+vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct gm_as *as = gm_as_get(vma->vm_mm);
+	struct gm_mapping *m;
+	vm_fault_t ret = 0;
+
+	if (!as)
+		return VM_FAULT_OOM;
+	m = gm_lpt_get(&as->lpt, addr, GFP_KERNEL);
+	if (IS_ERR(m))
+		return VM_FAULT_OOM;
+	mutex_lock(&m->lock);
+	if (m->state == GM_MAPPING_NOMAP)
+		gm_mapping_set_state(m, GM_MAPPING_CPU);
+	else if (m->state == GM_MAPPING_DEVICE)
+		ret = VM_FAULT_SIGBUS;	/* no device can hold pages yet */
+	mutex_unlock(&m->lock);
+	return ret;
+}
+
+/* @mm's last user is gone: drop its logical page table. */
+void gmem_exit_mmap(struct mm_struct *mm)
+{
+	struct gm_as *as = gm_as_lookup(mm);
+
+	if (!as)
+		return;
+	spin_lock(&gm_as_lock);
+	hash_del_rcu(&as->node);
+	spin_unlock(&gm_as_lock);
+	gm_lpt_destroy(&as->lpt, gm_mapping_release, NULL);
+	/* Lookups for other mms may still be walking past it. */
+	kfree_rcu(as, rcu);
+	atomic_long_dec(&gm_nr_as);
 }

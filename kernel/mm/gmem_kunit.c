@@ -100,15 +100,44 @@ static struct kunit_suite gmem_lpt_suite = {
 
 /* --- gmem_state ------------------------------------------------------- */
 
+/*
+ * The mappings of a test come from a logical page table of its own,
+ * destroyed when the test ends, so that GMem's page counts (in
+ * /proc/gmemstat) come back to where they were.
+ */
+struct test_pages {
+	struct gm_lpt lpt;
+	unsigned long next;
+};
+
 static struct gm_mapping *new_mapping(struct kunit *test)
 {
-	struct gm_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	struct test_pages *tp = test->priv;
+	struct gm_mapping *m;
 
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	mutex_init(&m->lock);
-	m->hnid = NUMA_NO_NODE;
-	INIT_LIST_HEAD(&m->lru);
+	if (!tp) {
+		tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, tp);
+		gm_lpt_init(&tp->lpt);
+		test->priv = tp;
+	}
+	m = gm_lpt_get(&tp->lpt, tp->next++ * 2 * MIB, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
 	return m;
+}
+
+/* The fixture's LRU goes with the test: just unlink. */
+static void drop_release(struct gm_mapping *m, void *arg)
+{
+	list_del_init(&m->lru);
+}
+
+static void test_pages_exit(struct kunit *test)
+{
+	struct test_pages *tp = test->priv;
+
+	if (tp)
+		gm_lpt_destroy(&tp->lpt, drop_release, NULL);
 }
 
 static void state_every_move_but_to_itself(struct kunit *test)
@@ -180,6 +209,7 @@ static struct kunit_case gmem_state_cases[] = {
 
 static struct kunit_suite gmem_state_suite = {
 	.name = "gmem_state",
+	.exit = test_pages_exit,
 	.test_cases = gmem_state_cases,
 };
 
@@ -295,6 +325,7 @@ static struct kunit_case gmem_lru_cases[] = {
 
 static struct kunit_suite gmem_lru_suite = {
 	.name = "gmem_lru",
+	.exit = test_pages_exit,
 	.test_cases = gmem_lru_cases,
 };
 

@@ -12,8 +12,11 @@
 #define _LINUX_GMEM_H
 
 #include <linux/bits.h>
+#include <linux/errno.h>
 #include <linux/jump_label.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mman.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -50,6 +53,14 @@ struct gm_mapping {
 /* The logical page table of one peer-shared mapping. */
 struct gm_lpt {
 	struct xarray pages;	/* gm_mapping by va >> GMEM_PAGE_SHIFT */
+};
+
+/* The GMem side of one address space (one per mm that used GMem). */
+struct gm_as {
+	struct mm_struct *mm;	/* not counted: gone at its exit_mmap */
+	struct gm_lpt lpt;	/* every peer-shared mapping of mm */
+	struct hlist_node node;	/* in the table of address spaces */
+	struct rcu_head rcu;
 };
 
 /* A device's resident pages, coldest first. */
@@ -90,11 +101,82 @@ void gm_lru_del(struct gm_lru *lru, struct gm_mapping *m);
 int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin);
 struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru);
 
+/*
+ * MAP_PEER_SHARED shares its bit with the hugetlb page size field, which
+ * means something only with MAP_HUGETLB: there the bit is a size.
+ */
+static inline bool gmem_is_peer_shared_request(unsigned long flags)
+{
+	return gmem_is_enabled() &&
+	       (flags & (MAP_PEER_SHARED | MAP_HUGETLB)) == MAP_PEER_SHARED;
+}
+
+/* The flags every peer-shared mapping gets (see gmem_get_unmapped_area). */
+#define VM_PEER_SHARED_FLAGS	(VM_PEER_SHARED | VM_HUGEPAGE | VM_WIPEONFORK)
+
+/* Hooks in mm/ for peer-shared mappings. */
+unsigned long gmem_get_unmapped_area(struct file *file, unsigned long addr,
+				     unsigned long len, unsigned long pgoff,
+				     unsigned long flags);
+int gmem_munmap_check(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
+void gmem_munmap(struct mm_struct *mm, unsigned long start,
+		 unsigned long end);
+vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma, unsigned long addr);
+void gmem_exit_mmap(struct mm_struct *mm);
+
+/* For /dev/gmem and /proc/gmemstat (mm/gmem_dev.c). */
+int gm_as_dontneed(struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end);
+struct gm_stats {
+	long address_spaces;
+	long pages[GM_MAPPING_DEVICE + 1];	/* by gm_mapping_state */
+	long migrating;
+};
+
+void gm_stats_read(struct gm_stats *st);
+
 #else	/* !CONFIG_GMEM */
 
 static inline bool gmem_is_enabled(void)
 {
 	return false;
+}
+
+static inline bool gmem_is_peer_shared_request(unsigned long flags)
+{
+	return false;
+}
+
+#define VM_PEER_SHARED_FLAGS	VM_NONE
+
+static inline unsigned long
+gmem_get_unmapped_area(struct file *file, unsigned long addr,
+		       unsigned long len, unsigned long pgoff,
+		       unsigned long flags)
+{
+	return -EINVAL;
+}
+
+static inline int gmem_munmap_check(struct mm_struct *mm,
+				    unsigned long start, unsigned long end)
+{
+	return 0;
+}
+
+static inline void gmem_munmap(struct mm_struct *mm, unsigned long start,
+			       unsigned long end)
+{
+}
+
+static inline vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma,
+					unsigned long addr)
+{
+	return 0;
+}
+
+static inline void gmem_exit_mmap(struct mm_struct *mm)
+{
 }
 
 #endif	/* CONFIG_GMEM */

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The user API of GMem: /dev/gmem (hnid lookup, hmadvise, hmemcpy) and
+ * /proc/gmemstat. Both exist only when the kernel runs with gmem=on.
+ *
+ * No device can register with GMem yet, so every hnid but -1 (the host)
+ * names no device and is refused.
+ */
+#define pr_fmt(fmt) "gmem: " fmt
+
+#include <linux/fs.h>
+#include <linux/gmem.h>
+#include <linux/init.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/minmax.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/gmem_dev.h>
+
+/* hmemcpy by the host goes through a buffer of this size at a time. */
+#define GMEM_BOUNCE_SIZE	(64 * 1024)
+
+/*
+ * The peer-shared VMA that holds all of [start, end), or NULL. The
+ * caller holds mmap_lock.
+ */
+static struct vm_area_struct *gmem_peer_vma(struct mm_struct *mm,
+					    unsigned long start,
+					    unsigned long end)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, start);
+
+	if (!vma || !(vma->vm_flags & VM_PEER_SHARED) || end > vma->vm_end)
+		return NULL;
+	return vma;
+}
+
+static long gmem_get_hnuma_id(void __user *uarg)
+{
+	struct gmem_hnid_arg arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	/* A process has a device once it opens one; none can register. */
+	return -ENODEV;
+}
+
+static long gmem_hmadvise(const struct hmadvise_arg *arg)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long start = arg->start, end;
+	struct vm_area_struct *vma;
+	int ret;
+
+	/*
+	 * PREFETCH, PINNED and UNPINNED need a device, and DONTNEED on one
+	 * frees only its copy: with no device, -1 with DONTNEED is all.
+	 */
+	if (arg->behavior != MADV_DONTNEED || arg->hnid != NUMA_NO_NODE)
+		return -EINVAL;
+	if (offset_in_page(start))
+		return -EINVAL;
+	if (!arg->len_in)
+		return 0;
+	end = start + PAGE_ALIGN(arg->len_in);
+	if (end <= start)
+		return -EINVAL;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = gmem_peer_vma(mm, start, end);
+	if (!vma) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Only whole logical pages are freed, so a neighbour keeps its data. */
+	vma_start_write(vma);
+	ret = gm_as_dontneed(vma, ALIGN(start, GMEM_PAGE_SIZE),
+			     ALIGN_DOWN(end, GMEM_PAGE_SIZE));
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+/* Both ranges must lie in peer-shared mappings, and must not overlap. */
+static int gmem_hmemcpy_check(const struct hmemcpy_arg *arg)
+{
+	struct mm_struct *mm = current->mm;
+	int ret = 0;
+
+	if (arg->dest + arg->size < arg->dest ||
+	    arg->src + arg->size < arg->src)
+		return -EINVAL;
+	if (arg->dest < arg->src + arg->size &&
+	    arg->src < arg->dest + arg->size)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	if (!gmem_peer_vma(mm, arg->dest, arg->dest + arg->size) ||
+	    !gmem_peer_vma(mm, arg->src, arg->src + arg->size))
+		ret = -EINVAL;
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * The host copies: reading the source and writing the destination fault
+ * as any CPU access does.
+ */
+static long gmem_hmemcpy(const struct hmemcpy_arg *arg)
+{
+	void __user *dest = (void __user *)arg->dest;
+	const void __user *src = (const void __user *)arg->src;
+	size_t done = 0, chunk;
+	long ret = 0;
+	void *buf;
+
+	if (arg->hnid != NUMA_NO_NODE)	/* no device has a copy engine yet */
+		return -EINVAL;
+	if (!arg->size)
+		return 0;
+	ret = gmem_hmemcpy_check(arg);
+	if (ret)
+		return ret;
+
+	buf = kmalloc(GMEM_BOUNCE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while (done < arg->size) {
+		chunk = min_t(size_t, arg->size - done, GMEM_BOUNCE_SIZE);
+		if (copy_from_user(buf, src + done, chunk) ||
+		    copy_to_user(dest + done, buf, chunk)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += chunk;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	kfree(buf);
+	return ret;
+}
+
+static long gmem_ioctl(struct file *file, unsigned int cmd, unsigned long u)
+{
+	void __user *uarg = (void __user *)u;
+
+	switch (cmd) {
+	case GMEM_GET_HNUMA_ID:
+		return gmem_get_hnuma_id(uarg);
+	case GMEM_MADVISE: {
+		struct hmadvise_arg arg;
+
+		if (copy_from_user(&arg, uarg, sizeof(arg)))
+			return -EFAULT;
+		return gmem_hmadvise(&arg);
+	}
+	case GMEM_HMEMCPY: {
+		struct hmemcpy_arg arg;
+
+		if (copy_from_user(&arg, uarg, sizeof(arg)))
+			return -EFAULT;
+		return gmem_hmemcpy(&arg);
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations gmem_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= gmem_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice gmem_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "gmem",
+	.fops	= &gmem_fops,
+	.mode	= 0666,
+};
+
+static int gmemstat_show(struct seq_file *m, void *v)
+{
+	struct gm_stats st;
+
+	gm_stats_read(&st);
+	seq_printf(m, "migrating     : %ld\n", st.migrating);
+	seq_printf(m, "processes     : %ld\n", st.address_spaces);
+	seq_printf(m, "pages_nomap   : %ld\n", st.pages[GM_MAPPING_NOMAP]);
+	seq_printf(m, "pages_cpu     : %ld\n", st.pages[GM_MAPPING_CPU]);
+	seq_printf(m, "pages_device  : %ld\n", st.pages[GM_MAPPING_DEVICE]);
+	return 0;
+}
+
+static int __init gmem_dev_init(void)
+{
+	int ret;
+
+	if (!gmem_is_enabled())
+		return 0;
+	ret = misc_register(&gmem_misc);
+	if (ret) {
+		pr_err("cannot register /dev/gmem: %d\n", ret);
+		return ret;
+	}
+	if (!proc_create_single("gmemstat", 0444, NULL, gmemstat_show))
+		pr_warn("cannot create /proc/gmemstat\n");
+	return 0;
+}
+device_initcall(gmem_dev_init);
