@@ -15,13 +15,17 @@
 #include <linux/err.h>
 #include <linux/gmem.h>
 #include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/idr.h>
 #include <linux/init.h>
 #include <linux/kstrtox.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/printk.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 DEFINE_STATIC_KEY_FALSE(gmem_status);
 
@@ -95,6 +99,7 @@ struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&m->lock);
+	spin_lock_init(&m->host_lock);
 	m->state = GM_MAPPING_NOMAP;
 	m->va = index << GMEM_PAGE_SHIFT;
 	m->hnid = NUMA_NO_NODE;
@@ -174,10 +179,9 @@ int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 			return -EBUSY;
 		m->flags = 0;
 		m->hnid = NUMA_NO_NODE;
+		m->dev = NULL;
 		m->dev_pfn = 0;
 	}
-	if (m->state == GM_MAPPING_CPU)
-		m->page = NULL;
 	atomic_long_dec(&gm_nr_pages[m->state]);
 	atomic_long_inc(&gm_nr_pages[to]);
 	m->state = to;
@@ -257,8 +261,10 @@ int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 
 /*
  * The coldest page that is neither pinned nor already being evicted,
- * marked EVICTING and left on the LRU until its eviction takes it off;
- * NULL if there is none.
+ * and whose lock is free: returned locked, marked EVICTING and left on
+ * the LRU until its eviction takes it off; NULL if there is none. A
+ * page whose lock is taken is busy (being faulted or freed), so it is
+ * not cold; trying its lock also keeps the LRU lock outside page locks.
  */
 struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru)
 {
@@ -268,6 +274,8 @@ struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru)
 	list_for_each_entry(m, &lru->pages, lru) {
 		if (m->flags & (GM_MAPPING_PINNED | GM_MAPPING_EVICTING))
 			continue;
+		if (!mutex_trylock(&m->lock))
+			continue;
 		m->flags |= GM_MAPPING_EVICTING;
 		spin_unlock(&lru->lock);
 		return m;
@@ -276,7 +284,103 @@ struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru)
 	return NULL;
 }
 
-/* --- Address spaces and the hooks in mm/ -------------------------------- */
+/* --- Devices ----------------------------------------------------------- */
+
+/*
+ * Registered devices. A device's hnid is the first node id outside
+ * node_possible_map that no other device has. Users of a device found
+ * by hnid hold a reference, and unregistering waits for them.
+ */
+static LIST_HEAD(gm_devs);
+static DEFINE_MUTEX(gm_devs_lock);
+static DEFINE_IDR(gm_dev_users);	/* hnid -> in use, for allocation */
+
+struct gm_dev_ref {
+	struct gm_dev *dev;
+	refcount_t users;
+};
+
+int gm_dev_register(struct gm_dev *dev)
+{
+	struct gm_dev_ref *ref;
+	int hnid;
+
+	if (!gmem_is_enabled())
+		return -ENODEV;
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL);
+	if (!ref)
+		return -ENOMEM;
+	ref->dev = dev;
+	refcount_set(&ref->users, 1);
+
+	mutex_lock(&gm_devs_lock);
+	for (hnid = 0; hnid < MAX_NUMNODES; hnid++)
+		if (!node_possible(hnid) && !idr_find(&gm_dev_users, hnid))
+			break;
+	if (hnid == MAX_NUMNODES ||
+	    idr_alloc(&gm_dev_users, ref, hnid, hnid + 1, GFP_KERNEL) < 0) {
+		mutex_unlock(&gm_devs_lock);
+		kfree(ref);
+		return -ENOSPC;
+	}
+	dev->hnid = hnid;
+	gm_lru_init(&dev->lru);
+	list_add_tail(&dev->node, &gm_devs);
+	mutex_unlock(&gm_devs_lock);
+	pr_info("device %s is hnid %d\n", dev->name, hnid);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(gm_dev_register);
+
+/* The device with @hnid, held until gm_dev_put(); NULL if none. */
+struct gm_dev *gm_dev_get_by_hnid(int hnid)
+{
+	struct gm_dev_ref *ref = NULL;
+
+	if (hnid < 0 || hnid >= MAX_NUMNODES)
+		return NULL;
+	mutex_lock(&gm_devs_lock);
+	ref = idr_find(&gm_dev_users, hnid);
+	if (ref && !refcount_inc_not_zero(&ref->users))
+		ref = NULL;
+	mutex_unlock(&gm_devs_lock);
+	return ref ? ref->dev : NULL;
+}
+
+void gm_dev_put(struct gm_dev *dev)
+{
+	struct gm_dev_ref *ref;
+
+	mutex_lock(&gm_devs_lock);
+	ref = idr_find(&gm_dev_users, dev->hnid);
+	mutex_unlock(&gm_devs_lock);
+	if (refcount_dec_and_test(&ref->users))
+		wake_up_var(&ref->users);
+}
+
+/*
+ * The driver is going: no page may still be on the device (its users
+ * detached, which brought their pages home).
+ */
+void gm_dev_unregister(struct gm_dev *dev)
+{
+	struct gm_dev_ref *ref;
+
+	mutex_lock(&gm_devs_lock);
+	ref = idr_find(&gm_dev_users, dev->hnid);
+	list_del(&dev->node);
+	mutex_unlock(&gm_devs_lock);
+	gm_dev_put(dev);
+	wait_var_event(&ref->users, !refcount_read(&ref->users));
+	mutex_lock(&gm_devs_lock);
+	idr_remove(&gm_dev_users, dev->hnid);
+	mutex_unlock(&gm_devs_lock);
+	kfree(ref);
+	WARN_ON_ONCE(dev->lru.nr);
+}
+EXPORT_SYMBOL_GPL(gm_dev_unregister);
+
+/* --- Address spaces ------------------------------------------------------ */
 
 /*
  * The gm_as of each mm that used a peer-shared mapping. Lookups run
@@ -327,6 +431,346 @@ static struct gm_as *gm_as_get(struct mm_struct *mm)
 	atomic_long_inc(&gm_nr_as);
 	return as;
 }
+
+/* --- Moving a logical page --------------------------------------------- */
+
+static void gm_put_pages(struct page **pages)
+{
+	int i;
+
+	for (i = 0; i < GMEM_NR_SUBPAGES; i++)
+		if (pages[i])
+			put_page(pages[i]);
+	kfree(pages);
+}
+
+static struct page **gm_alloc_page_array(void)
+{
+	return kcalloc(GMEM_NR_SUBPAGES, sizeof(struct page *), GFP_KERNEL);
+}
+
+/* Take @m's unmapped host pages, if it has any. Caller holds m->lock. */
+static struct page **gm_take_host(struct gm_mapping *m)
+{
+	struct page **host;
+
+	spin_lock(&m->host_lock);
+	host = m->host;
+	m->host = NULL;
+	m->nr_host = 0;
+	spin_unlock(&m->host_lock);
+	return host;
+}
+
+static void gm_give_host(struct gm_mapping *m, struct page **host)
+{
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < GMEM_NR_SUBPAGES; i++)
+		nr += !!host[i];
+	spin_lock(&m->host_lock);
+	m->host = host;
+	m->nr_host = nr;
+	spin_unlock(&m->host_lock);
+}
+
+/*
+ * Device page @m comes home: its data into fresh host pages that the
+ * next CPU faults map, its device memory back to the device. Caller
+ * holds m->lock; @m is off its LRU (or EVICTING, and taken off here).
+ */
+static int gm_page_to_host(struct gm_mapping *m)
+{
+	struct gm_dev *dev = m->dev;
+	struct gm_fault_t gmf = {
+		.dev = dev, .va = m->va, .size = GMEM_PAGE_SIZE,
+		.dev_addr = m->dev_pfn,
+	};
+	struct page **pages;
+	int i;
+
+	lockdep_assert_held(&m->lock);
+	pages = gm_alloc_page_array();
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < GMEM_NR_SUBPAGES; i++) {
+		pages[i] = alloc_page(GFP_HIGHUSER);
+		if (!pages[i]) {
+			gm_put_pages(pages);
+			return -ENOMEM;
+		}
+	}
+	gmf.pages = pages;
+	gm_lru_del(&dev->lru, m);
+	atomic_long_inc(&gm_nr_migrating);
+	if (dev->mmu->peer_unmap(&gmf) != GM_RET_SUCCESS) {
+		atomic_long_dec(&gm_nr_migrating);
+		gm_lru_add(&dev->lru, m);
+		gm_put_pages(pages);
+		return -EIO;
+	}
+	atomic_long_dec(&gm_nr_migrating);
+	atomic_long_inc(&dev->nr_to_host);
+	gm_mapping_set_state(m, GM_MAPPING_CPU);
+	gm_give_host(m, pages);
+	return 0;
+}
+
+/* Drop device page @m's data. Caller holds m->lock. */
+static void gm_page_discard(struct gm_mapping *m)
+{
+	struct gm_dev *dev = m->dev;
+	struct gm_fault_t gmf = {
+		.dev = dev, .va = m->va, .size = GMEM_PAGE_SIZE,
+		.dev_addr = m->dev_pfn,
+	};
+
+	gm_lru_del(&dev->lru, m);
+	dev->mmu->peer_unmap(&gmf);
+	gm_mapping_set_state(m, GM_MAPPING_NOMAP);
+}
+
+/* Make room on @dev: send its coldest evictable page home. */
+static int gm_evict_one(struct gm_dev *dev)
+{
+	struct gm_mapping *victim = gm_lru_pick_victim(&dev->lru);
+	int ret;
+
+	if (!victim)
+		return -ENOMEM;
+	ret = gm_page_to_host(victim);
+	if (ret) {
+		gm_lru_del(&dev->lru, victim);
+		gm_lru_add(&dev->lru, victim);	/* the hottest: try others */
+	} else {
+		atomic_long_inc(&dev->nr_evicted);
+	}
+	mutex_unlock(&victim->lock);
+	return ret;
+}
+
+/*
+ * Logical page @m of @vma moves to @dev. Its data is where the CPU side
+ * has it: in host pages not yet mapped, or mapped in the page tables
+ * (taken with a reference, then unmapped, so a write racing with the
+ * unmap lands in a page that is still copied). Caller holds mmap_lock
+ * for writing, has write-locked @vma (no CPU fault runs in it), and
+ * holds m->lock; @m is not on a device.
+ */
+static int gm_page_to_dev(struct vm_area_struct *vma, struct gm_mapping *m,
+			  struct gm_dev *dev)
+{
+	struct gm_fault_t gmf = {
+		.mm = vma->vm_mm, .dev = dev, .va = m->va,
+		.size = GMEM_PAGE_SIZE,
+	};
+	struct page **pages = gm_take_host(m), *page;
+	enum gm_ret r;
+	int i, ret = 0;
+
+	if (!pages)
+		pages = gm_alloc_page_array();
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < GMEM_NR_SUBPAGES; i++) {
+		if (pages[i])
+			continue;
+		page = follow_page(vma, m->va + i * PAGE_SIZE, FOLL_GET);
+		if (!IS_ERR_OR_NULL(page))
+			pages[i] = page;
+	}
+	zap_page_range_single(vma, m->va, GMEM_PAGE_SIZE, NULL);
+
+	gmf.pages = pages;
+	atomic_long_inc(&gm_nr_migrating);
+	while ((r = dev->mmu->peer_map(&gmf)) == GM_RET_NOMEM) {
+		ret = gm_evict_one(dev);
+		if (ret)
+			break;
+	}
+	atomic_long_dec(&gm_nr_migrating);
+	if (r != GM_RET_SUCCESS) {
+		/* The data stays on the host, now unmapped. */
+		if (m->state == GM_MAPPING_NOMAP)
+			gm_mapping_set_state(m, GM_MAPPING_CPU);
+		gm_give_host(m, pages);
+		return ret ?: -EIO;
+	}
+	gm_put_pages(pages);
+	if (m->state != GM_MAPPING_DEVICE)
+		gm_mapping_set_state(m, GM_MAPPING_DEVICE);
+	m->dev = dev;
+	m->hnid = dev->hnid;
+	m->dev_pfn = gmf.dev_addr;
+	gm_lru_add(&dev->lru, m);
+	atomic_long_inc(&dev->nr_to_dev);
+	return 0;
+}
+
+/*
+ * Bring the logical page holding @va to @dev, as a device fault or a
+ * prefetch does. Caller holds mmap_lock for writing and has
+ * write-locked @vma.
+ */
+static int gm_page_fault_locked(struct vm_area_struct *vma,
+				unsigned long va, struct gm_dev *dev)
+{
+	struct gm_as *as = gm_as_get(vma->vm_mm);
+	struct gm_mapping *m;
+	int ret = 0;
+
+	if (!as)
+		return -ENOMEM;
+	m = gm_lpt_get(&as->lpt, va, GFP_KERNEL);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	mutex_lock(&m->lock);
+	if (m->state == GM_MAPPING_DEVICE && m->dev == dev) {
+		gm_lru_touch(&dev->lru, m);
+		goto out;
+	}
+	if (m->state == GM_MAPPING_DEVICE) {
+		if (m->flags & GM_MAPPING_PINNED) {
+			ret = -EBUSY;
+			goto out;
+		}
+		ret = gm_page_to_host(m);
+		if (ret)
+			goto out;
+	}
+	ret = gm_page_to_dev(vma, m, dev);
+out:
+	mutex_unlock(&m->lock);
+	return ret;
+}
+
+/*
+ * A fault of @dev at @va of @mm (which the caller keeps alive): the
+ * logical page comes to the device. -EFAULT if @va is not in a
+ * peer-shared mapping.
+ */
+int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev)
+{
+	struct vm_area_struct *vma;
+	int ret;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, va);
+	if (!vma || !(vma->vm_flags & VM_PEER_SHARED)) {
+		ret = -EFAULT;
+	} else {
+		vma_start_write(vma);
+		ret = gm_page_fault_locked(vma, va, dev);
+	}
+	mmap_write_unlock(mm);
+	if (!ret)
+		atomic_long_inc(&dev->nr_faults);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gm_dev_fault);
+
+/* --- Processes and devices ---------------------------------------------- */
+
+/* A process opened @dev: it is its device for GMEM_GET_HNUMA_ID. */
+int gm_dev_attach(struct mm_struct *mm, struct gm_dev *dev)
+{
+	struct gm_as *as = gm_as_get(mm);
+	int i, ret = -ENOSPC;
+
+	if (!as)
+		return -ENOMEM;
+	spin_lock(&gm_as_lock);
+	for (i = 0; i < ARRAY_SIZE(as->devs); i++) {
+		if (as->devs[i] == dev) {
+			ret = -EBUSY;
+			break;
+		}
+		if (!as->devs[i]) {
+			as->devs[i] = dev;
+			ret = 0;
+			break;
+		}
+	}
+	spin_unlock(&gm_as_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(gm_dev_attach);
+
+bool gm_as_attached(struct mm_struct *mm, struct gm_dev *dev)
+{
+	struct gm_as *as = gm_as_lookup(mm);
+	bool found = false;
+	int i;
+
+	spin_lock(&gm_as_lock);
+	for (i = 0; as && i < ARRAY_SIZE(as->devs); i++)
+		found |= as->devs[i] == dev;
+	spin_unlock(&gm_as_lock);
+	return found;
+}
+
+/* The hnid of the first device @mm attached, or -ENODEV. */
+int gm_as_first_hnid(struct mm_struct *mm)
+{
+	struct gm_as *as = gm_as_lookup(mm);
+	int hnid = -ENODEV;
+
+	spin_lock(&gm_as_lock);
+	if (as && as->devs[0])
+		hnid = as->devs[0]->hnid;
+	spin_unlock(&gm_as_lock);
+	return hnid;
+}
+
+static void gm_va_free(struct mm_struct *mm, struct gm_dev *dev,
+		       unsigned long start, unsigned long end)
+{
+	struct gm_fault_t gmf = {
+		.mm = mm, .dev = dev, .va = start, .size = end - start,
+	};
+
+	dev->mmu->peer_va_free(&gmf);
+}
+
+/*
+ * The process let go of @dev (closed it): its pages there come home, and
+ * the device forgets it. An mm already torn down had its pages freed by
+ * exit_mmap.
+ */
+void gm_dev_detach(struct mm_struct *mm, struct gm_dev *dev)
+{
+	struct gm_as *as = gm_as_lookup(mm);
+	struct gm_mapping *m;
+	unsigned long index;
+	int i;
+
+	if (!as)
+		return;
+	mmap_write_lock(mm);
+	xa_for_each(&as->lpt.pages, index, m) {
+		mutex_lock(&m->lock);
+		if (m->state == GM_MAPPING_DEVICE && m->dev == dev &&
+		    gm_page_to_host(m))
+			gm_page_discard(m);	/* no host memory: data lost */
+		mutex_unlock(&m->lock);
+	}
+	spin_lock(&gm_as_lock);
+	for (i = 0; i < ARRAY_SIZE(as->devs); i++)
+		if (as->devs[i] == dev) {
+			memmove(&as->devs[i], &as->devs[i + 1],
+				(ARRAY_SIZE(as->devs) - i - 1) *
+				sizeof(as->devs[0]));
+			as->devs[ARRAY_SIZE(as->devs) - 1] = NULL;
+			break;
+		}
+	spin_unlock(&gm_as_lock);
+	mmap_write_unlock(mm);
+	gm_va_free(mm, dev, 0, 0);
+}
+EXPORT_SYMBOL_GPL(gm_dev_detach);
+
+/* --- The hooks in mm/ ---------------------------------------------------- */
 
 /*
  * Where a peer-shared mapping goes: an anonymous private mapping whose
@@ -382,10 +826,32 @@ int gmem_munmap_check(struct mm_struct *mm, unsigned long start,
 	return 0;
 }
 
+/* A logical page is forgotten: give back its device and host pages. */
 static void gm_mapping_release(struct gm_mapping *m, void *arg)
 {
-	/* Host pages go with the page tables; no device holds any yet. */
-	WARN_ON_ONCE(m->state == GM_MAPPING_DEVICE);
+	struct page **host;
+
+	mutex_lock(&m->lock);
+	if (m->state == GM_MAPPING_DEVICE)
+		gm_page_discard(m);
+	host = gm_take_host(m);
+	if (host)
+		gm_put_pages(host);
+	mutex_unlock(&m->lock);
+}
+
+/* Tell every device @as is attached to that [start, end) is gone. */
+static void gm_as_va_free(struct gm_as *as, unsigned long start,
+			  unsigned long end)
+{
+	struct gm_dev *devs[ARRAY_SIZE(as->devs)];
+	int i;
+
+	spin_lock(&gm_as_lock);
+	memcpy(devs, as->devs, sizeof(devs));
+	spin_unlock(&gm_as_lock);
+	for (i = 0; i < ARRAY_SIZE(devs) && devs[i]; i++)
+		gm_va_free(as->mm, devs[i], start, end);
 }
 
 /*
@@ -397,32 +863,93 @@ void gmem_munmap(struct mm_struct *mm, unsigned long start,
 {
 	struct gm_as *as = gm_as_lookup(mm);
 
-	if (as)
-		gm_lpt_erase(&as->lpt, start, end, gm_mapping_release, NULL);
+	if (!as)
+		return;
+	gm_lpt_erase(&as->lpt, start, end, gm_mapping_release, NULL);
+	gm_as_va_free(as, start, end);
 }
 
 /*
- * MADV_DONTNEED on the host: free [start, end) of peer-shared @vma,
- * whole logical pages only. The caller holds mmap_lock for writing and
- * has write-locked @vma, which keeps every fault out of it.
+ * MADV_DONTNEED: free the whole logical pages of [start, end) of
+ * peer-shared @vma, everywhere (@dev NULL) or only the copies on @dev.
+ * The caller holds mmap_lock for writing and has write-locked @vma,
+ * which keeps every fault out of it.
  */
 int gm_as_dontneed(struct vm_area_struct *vma, unsigned long start,
-		   unsigned long end)
+		   unsigned long end, struct gm_dev *dev)
 {
 	struct gm_as *as = gm_as_lookup(vma->vm_mm);
+	struct gm_mapping *m;
+	unsigned long va;
 
 	mmap_assert_write_locked(vma->vm_mm);
 	if (start >= end)
 		return 0;
-	zap_page_range_single(vma, start, end - start, NULL);
-	if (as)
-		gm_lpt_erase(&as->lpt, start, end, gm_mapping_release, NULL);
+	if (!dev) {
+		zap_page_range_single(vma, start, end - start, NULL);
+		if (as)
+			gm_lpt_erase(&as->lpt, start, end, gm_mapping_release,
+				     NULL);
+		return 0;
+	}
+	for (va = start; as && va < end; va += GMEM_PAGE_SIZE) {
+		m = gm_lpt_lookup(&as->lpt, va);
+		if (!m)
+			continue;
+		mutex_lock(&m->lock);
+		if (m->state == GM_MAPPING_DEVICE && m->dev == dev)
+			gm_page_discard(m);
+		mutex_unlock(&m->lock);
+	}
 	return 0;
+}
+
+/* MADV_PREFETCH: the logical pages of [start, end) go to @dev. */
+int gm_as_prefetch(struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end, struct gm_dev *dev)
+{
+	unsigned long va;
+	int ret = 0;
+
+	mmap_assert_write_locked(vma->vm_mm);
+	for (va = start; va < end && !ret; va += GMEM_PAGE_SIZE)
+		ret = gm_page_fault_locked(vma, va, dev);
+	return ret;
+}
+
+/*
+ * MADV_PINNED and MADV_UNPINNED: pinning brings each logical page to
+ * @dev first, then keeps it there; unpinning makes the pages of
+ * [start, end) on @dev evictable again.
+ */
+int gm_as_pin(struct vm_area_struct *vma, unsigned long start,
+	      unsigned long end, struct gm_dev *dev, bool pin)
+{
+	struct gm_as *as;
+	struct gm_mapping *m;
+	unsigned long va;
+	int ret = 0;
+
+	if (pin)
+		ret = gm_as_prefetch(vma, start, end, dev);
+	as = gm_as_lookup(vma->vm_mm);
+	for (va = start; !ret && as && va < end; va += GMEM_PAGE_SIZE) {
+		m = gm_lpt_lookup(&as->lpt, va);
+		if (!m)
+			continue;
+		mutex_lock(&m->lock);
+		if (m->state == GM_MAPPING_DEVICE && m->dev == dev)
+			ret = gm_lru_pin(&dev->lru, m, pin);
+		mutex_unlock(&m->lock);
+	}
+	return ret;
 }
 
 /*
  * A CPU fault in a peer-shared mapping: the logical page is on the host
- * from now on. Its data is brought back first if a device holds it.
+ * from now on. A device page comes home first, into host pages that
+ * the fault then maps (gmem_fill_host_pages). A pinned device page
+ * stays: the CPU gets SIGBUS, as on openEuler.
  */
 vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -436,12 +963,49 @@ vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma, unsigned long addr)
 	if (IS_ERR(m))
 		return VM_FAULT_OOM;
 	mutex_lock(&m->lock);
-	if (m->state == GM_MAPPING_NOMAP)
+	if (m->state == GM_MAPPING_NOMAP) {
 		gm_mapping_set_state(m, GM_MAPPING_CPU);
-	else if (m->state == GM_MAPPING_DEVICE)
-		ret = VM_FAULT_SIGBUS;	/* no device can hold pages yet */
+	} else if (m->state == GM_MAPPING_DEVICE) {
+		if (m->flags & GM_MAPPING_PINNED)
+			ret = VM_FAULT_SIGBUS;
+		else if (gm_page_to_host(m))
+			ret = VM_FAULT_OOM;
+	}
 	mutex_unlock(&m->lock);
 	return ret;
+}
+
+/*
+ * A CPU fault is about to map @nr new zeroed base pages at @addr: those
+ * that came back from a device take their data. Called under the
+ * page-table lock, so a racing fault of the same address cannot map a
+ * zeroed page while this one took the data.
+ */
+void gmem_fill_host_pages(struct vm_area_struct *vma, unsigned long addr,
+			  struct page *page, unsigned int nr)
+{
+	struct gm_as *as = gm_as_lookup(vma->vm_mm);
+	struct gm_mapping *m = as ? gm_lpt_lookup(&as->lpt, addr) : NULL;
+	unsigned int i, sub;
+
+	if (!m)
+		return;
+	spin_lock(&m->host_lock);
+	for (i = 0; m->host && i < nr; i++) {
+		sub = ((addr - m->va) >> PAGE_SHIFT) + i;
+		if (!m->host[sub])
+			continue;
+		copy_highpage(page + i, m->host[sub]);
+		put_page(m->host[sub]);
+		m->host[sub] = NULL;
+		if (!--m->nr_host) {
+			kfree(m->host);
+			m->host = NULL;
+		}
+	}
+	spin_unlock(&m->host_lock);
+	/* The data is in place before the PTE that maps it. */
+	smp_wmb();
 }
 
 /* @mm's last user is gone: drop its logical page table. */
@@ -451,10 +1015,11 @@ void gmem_exit_mmap(struct mm_struct *mm)
 
 	if (!as)
 		return;
+	gm_lpt_destroy(&as->lpt, gm_mapping_release, NULL);
+	gm_as_va_free(as, 0, 0);
 	spin_lock(&gm_as_lock);
 	hash_del_rcu(&as->node);
 	spin_unlock(&gm_as_lock);
-	gm_lpt_destroy(&as->lpt, gm_mapping_release, NULL);
 	/* Lookups for other mms may still be walking past it. */
 	kfree_rcu(as, rcu);
 	atomic_long_dec(&gm_nr_as);

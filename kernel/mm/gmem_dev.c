@@ -2,9 +2,7 @@
 /*
  * The user API of GMem: /dev/gmem (hnid lookup, hmadvise, hmemcpy) and
  * /proc/gmemstat. Both exist only when the kernel runs with gmem=on.
- *
- * No device can register with GMem yet, so every hnid but -1 (the host)
- * names no device and is refused.
+ * Devices are named by hnid; -1 is the host.
  */
 #define pr_fmt(fmt) "gmem: " fmt
 
@@ -42,10 +40,38 @@ static long gmem_get_hnuma_id(void __user *uarg)
 {
 	struct gmem_hnid_arg arg;
 
+	int hnid;
+
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	/* A process has a device once it opens one; none can register. */
-	return -ENODEV;
+	/* A process has a device once it opens one. */
+	hnid = gm_as_first_hnid(current->mm);
+	if (hnid < 0)
+		return hnid;
+	return put_user(hnid, arg.hnuma_id);
+}
+
+/*
+ * PREFETCH, PINNED and UNPINNED act on whole logical pages touching the
+ * range; DONTNEED frees only those wholly inside it, so that a
+ * neighbour keeps its data.
+ */
+static int gmem_hmadvise_vma(struct vm_area_struct *vma, unsigned long start,
+			     unsigned long end, struct gm_dev *dev,
+			     int behavior)
+{
+	unsigned long s = ALIGN_DOWN(start, GMEM_PAGE_SIZE);
+	unsigned long e = ALIGN(end, GMEM_PAGE_SIZE);
+
+	switch (behavior) {
+	case MADV_DONTNEED:
+		return gm_as_dontneed(vma, ALIGN(start, GMEM_PAGE_SIZE),
+				      ALIGN_DOWN(end, GMEM_PAGE_SIZE), dev);
+	case MADV_PREFETCH:
+		return gm_as_prefetch(vma, s, e, dev);
+	default:
+		return gm_as_pin(vma, s, e, dev, behavior == MADV_PINNED);
+	}
 }
 
 static long gmem_hmadvise(const struct hmadvise_arg *arg)
@@ -53,35 +79,44 @@ static long gmem_hmadvise(const struct hmadvise_arg *arg)
 	struct mm_struct *mm = current->mm;
 	unsigned long start = arg->start, end;
 	struct vm_area_struct *vma;
-	int ret;
+	struct gm_dev *dev = NULL;
+	long ret;
 
-	/*
-	 * PREFETCH, PINNED and UNPINNED need a device, and DONTNEED on one
-	 * frees only its copy: with no device, -1 with DONTNEED is all.
-	 */
-	if (arg->behavior != MADV_DONTNEED || arg->hnid != NUMA_NO_NODE)
+	if (arg->behavior != MADV_DONTNEED && arg->behavior != MADV_PREFETCH &&
+	    arg->behavior != MADV_PINNED && arg->behavior != MADV_UNPINNED)
 		return -EINVAL;
-	if (offset_in_page(start))
+	/* The host (-1) only with DONTNEED: free everywhere. */
+	if (arg->hnid != NUMA_NO_NODE) {
+		dev = gm_dev_get_by_hnid(arg->hnid);
+		if (!dev)
+			return -EINVAL;
+	} else if (arg->behavior != MADV_DONTNEED) {
 		return -EINVAL;
-	if (!arg->len_in)
-		return 0;
-	end = start + PAGE_ALIGN(arg->len_in);
-	if (end <= start)
-		return -EINVAL;
-
-	if (mmap_write_lock_killable(mm))
-		return -EINTR;
-	vma = gmem_peer_vma(mm, start, end);
-	if (!vma) {
-		ret = -EINVAL;
-		goto out;
 	}
-	/* Only whole logical pages are freed, so a neighbour keeps its data. */
-	vma_start_write(vma);
-	ret = gm_as_dontneed(vma, ALIGN(start, GMEM_PAGE_SIZE),
-			     ALIGN_DOWN(end, GMEM_PAGE_SIZE));
-out:
+	end = start + PAGE_ALIGN(arg->len_in);
+	if (offset_in_page(start) || (arg->len_in && end <= start)) {
+		ret = -EINVAL;
+		goto put;
+	}
+	ret = 0;
+	if (!arg->len_in)
+		goto put;
+
+	ret = mmap_write_lock_killable(mm);
+	if (ret)
+		goto put;
+	vma = gmem_peer_vma(mm, start, end);
+	/* A device serves only the processes that opened it. */
+	if (vma && (!dev || gm_as_attached(mm, dev))) {
+		vma_start_write(vma);
+		ret = gmem_hmadvise_vma(vma, start, end, dev, arg->behavior);
+	} else {
+		ret = -EINVAL;
+	}
 	mmap_write_unlock(mm);
+put:
+	if (dev)
+		gm_dev_put(dev);
 	return ret;
 }
 
@@ -118,8 +153,15 @@ static long gmem_hmemcpy(const struct hmemcpy_arg *arg)
 	long ret = 0;
 	void *buf;
 
-	if (arg->hnid != NUMA_NO_NODE)	/* no device has a copy engine yet */
-		return -EINVAL;
+	if (arg->hnid != NUMA_NO_NODE) {
+		struct gm_dev *dev = gm_dev_get_by_hnid(arg->hnid);
+
+		if (!dev)
+			return -EINVAL;
+		/* GMem does not drive device copy engines yet. */
+		gm_dev_put(dev);
+		return -EOPNOTSUPP;
+	}
 	if (!arg->size)
 		return 0;
 	ret = gmem_hmemcpy_check(arg);

@@ -243,19 +243,31 @@ static struct lru_fixture *lru_fixture(struct kunit *test)
 	return f;
 }
 
+/* The next victim, which comes locked: unlocked here. */
+static struct gm_mapping *pick(struct kunit *test, struct lru_fixture *f)
+{
+	struct gm_mapping *m = gm_lru_pick_victim(&f->lru);
+
+	if (m) {
+		KUNIT_EXPECT_TRUE(test, mutex_is_locked(&m->lock));
+		mutex_unlock(&m->lock);
+	}
+	return m;
+}
+
 static void lru_victims_coldest_first(struct kunit *test)
 {
 	struct lru_fixture *f = lru_fixture(test);
 
 	/* Using m[0] makes m[1] the coldest. */
 	gm_lru_touch(&f->lru, f->m[0]);
-	KUNIT_EXPECT_PTR_EQ(test, gm_lru_pick_victim(&f->lru), f->m[1]);
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[1]);
 	KUNIT_EXPECT_TRUE(test, f->m[1]->flags & GM_MAPPING_EVICTING);
 	/* A page being evicted is not picked twice. */
-	KUNIT_EXPECT_PTR_EQ(test, gm_lru_pick_victim(&f->lru), f->m[2]);
-	KUNIT_EXPECT_PTR_EQ(test, gm_lru_pick_victim(&f->lru), f->m[3]);
-	KUNIT_EXPECT_PTR_EQ(test, gm_lru_pick_victim(&f->lru), f->m[0]);
-	KUNIT_EXPECT_NULL(test, gm_lru_pick_victim(&f->lru));
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[2]);
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[3]);
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[0]);
+	KUNIT_EXPECT_NULL(test, pick(test, f));
 
 	/* Eviction done: off the LRU, no longer marked. */
 	mutex_lock(&f->m[1]->lock);
@@ -281,8 +293,8 @@ static void lru_pinned_pages_are_never_victims(struct kunit *test)
 					gm_lru_pin(&f->lru, f->m[i], true), 0);
 		mutex_unlock(&f->m[i]->lock);
 	}
-	KUNIT_EXPECT_PTR_EQ(test, gm_lru_pick_victim(&f->lru), f->m[2]);
-	KUNIT_EXPECT_NULL(test, gm_lru_pick_victim(&f->lru));
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[2]);
+	KUNIT_EXPECT_NULL(test, pick(test, f));
 
 	/* The victim cannot be pinned any more; unpinning frees m[0]. */
 	mutex_lock(&f->m[2]->lock);
@@ -291,7 +303,19 @@ static void lru_pinned_pages_are_never_victims(struct kunit *test)
 	mutex_lock(&f->m[0]->lock);
 	KUNIT_EXPECT_EQ(test, gm_lru_pin(&f->lru, f->m[0], false), 0);
 	mutex_unlock(&f->m[0]->lock);
-	KUNIT_EXPECT_PTR_EQ(test, gm_lru_pick_victim(&f->lru), f->m[0]);
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[0]);
+}
+
+/* A page whose lock is taken (being faulted or freed) is not evicted. */
+static void lru_busy_pages_are_skipped(struct kunit *test)
+{
+	struct lru_fixture *f = lru_fixture(test);
+
+	mutex_lock(&f->m[0]->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[1]);
+	KUNIT_EXPECT_FALSE(test, f->m[0]->flags & GM_MAPPING_EVICTING);
+	mutex_unlock(&f->m[0]->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pick(test, f), f->m[0]);
 }
 
 static void lru_refuses_pages_not_on_a_device(struct kunit *test)
@@ -319,6 +343,7 @@ static void lru_refuses_pages_not_on_a_device(struct kunit *test)
 static struct kunit_case gmem_lru_cases[] = {
 	KUNIT_CASE(lru_victims_coldest_first),
 	KUNIT_CASE(lru_pinned_pages_are_never_victims),
+	KUNIT_CASE(lru_busy_pages_are_skipped),
 	KUNIT_CASE(lru_refuses_pages_not_on_a_device),
 	{}
 };

@@ -27,6 +27,11 @@
 #define GMEM_PAGE_SIZE		BIT(GMEM_PAGE_SHIFT)
 #define GMEM_PAGE_MASK		(~(GMEM_PAGE_SIZE - 1))
 
+static inline bool gmem_page_aligned(unsigned long addr)
+{
+	return !(addr & (GMEM_PAGE_SIZE - 1));
+}
+
 /* Where a logical page's data is: exactly one of these. */
 enum gm_mapping_state {
 	GM_MAPPING_NOMAP,	/* nowhere yet, or freed: reads as zeroes */
@@ -38,6 +43,11 @@ enum gm_mapping_state {
 #define GM_MAPPING_PINNED	BIT(0)	/* never evicted, CPU may not fault */
 #define GM_MAPPING_EVICTING	BIT(1)	/* chosen as an eviction victim */
 
+/* Base pages in a logical page. */
+#define GMEM_NR_SUBPAGES	(GMEM_PAGE_SIZE >> PAGE_SHIFT)
+
+struct gm_dev;
+
 struct gm_mapping {
 	/* Serialises every change of state and flags of this page. */
 	struct mutex lock;
@@ -45,9 +55,18 @@ struct gm_mapping {
 	unsigned int flags;
 	unsigned long va;	/* first address of the logical page */
 	int hnid;		/* the device's node while DEVICE */
+	struct gm_dev *dev;	/* and the device */
 	unsigned long dev_pfn;	/* the device page while DEVICE */
-	struct page *page;	/* the host page while CPU */
 	struct list_head lru;	/* on the device's LRU while DEVICE */
+	/*
+	 * While CPU: base pages brought back from a device and not yet
+	 * mapped by a CPU fault (NULL where a fault took it, or there was
+	 * nothing). Page-table locks are held where faults take them,
+	 * hence a spinlock.
+	 */
+	spinlock_t host_lock;
+	struct page **host;
+	unsigned int nr_host;
 };
 
 /* The logical page table of one peer-shared mapping. */
@@ -59,6 +78,7 @@ struct gm_lpt {
 struct gm_as {
 	struct mm_struct *mm;	/* not counted: gone at its exit_mmap */
 	struct gm_lpt lpt;	/* every peer-shared mapping of mm */
+	struct gm_dev *devs[4];	/* attached, in order; under gm_as_lock */
 	struct hlist_node node;	/* in the table of address spaces */
 	struct rcu_head rcu;
 };
@@ -69,6 +89,59 @@ struct gm_lru {
 	spinlock_t lock;
 	struct list_head pages;
 	unsigned long nr;
+};
+
+/* What a device's MMU callbacks return (openEuler's values). */
+enum gm_ret {
+	GM_RET_SUCCESS = 0,
+	GM_RET_NOMEM,
+	GM_RET_PAGE_EXIST,
+	GM_RET_DMA_ERROR,
+	GM_RET_MIGRATING,
+	GM_RET_FAILURE_UNKNOWN,
+	GM_RET_UNIMPLEMENTED,
+};
+
+/* One logical page moving between host and a device. */
+struct gm_fault_t {
+	struct mm_struct *mm;
+	struct gm_dev *dev;
+	unsigned long va;		/* the logical page */
+	unsigned long size;		/* GMEM_PAGE_SIZE */
+	/*
+	 * The host side, GMEM_NR_SUBPAGES base pages: peer_map copies them
+	 * in (NULL reads as zeroes); peer_unmap copies out into them, or,
+	 * if pages is NULL, drops the data.
+	 */
+	struct page **pages;
+	unsigned long dev_addr;		/* set by peer_map, given to unmap */
+};
+
+/*
+ * A device's MMU, as GMem drives it. peer_map takes device memory for a
+ * logical page and fills it (GM_RET_NOMEM when the device is full: GMem
+ * then evicts and asks again); peer_unmap empties it and gives it back;
+ * peer_va_free says a range of an address space is gone (va 0, size 0:
+ * all of it). None of them sleeps on GMem's locks.
+ */
+struct gm_mmu {
+	enum gm_ret (*peer_map)(struct gm_fault_t *gmf);
+	enum gm_ret (*peer_unmap)(struct gm_fault_t *gmf);
+	enum gm_ret (*peer_va_free)(struct gm_fault_t *gmf);
+};
+
+/* An accelerator under GMem: a heterogeneous NUMA node of its own. */
+struct gm_dev {
+	const char *name;
+	const struct gm_mmu *mmu;
+	void *priv;			/* the driver's */
+	int hnid;			/* set by gm_dev_register */
+	struct gm_lru lru;
+	struct list_head node;		/* in the list of devices */
+	atomic_long_t nr_faults;	/* device faults served */
+	atomic_long_t nr_to_dev;	/* logical pages moved in */
+	atomic_long_t nr_to_host;	/* and out (CPU faults, eviction) */
+	atomic_long_t nr_evicted;	/* moved out to make room */
 };
 
 #ifdef CONFIG_GMEM
@@ -114,6 +187,16 @@ static inline bool gmem_is_peer_shared_request(unsigned long flags)
 /* The flags every peer-shared mapping gets (see gmem_get_unmapped_area). */
 #define VM_PEER_SHARED_FLAGS	(VM_PEER_SHARED | VM_HUGEPAGE | VM_WIPEONFORK)
 
+int gm_dev_register(struct gm_dev *dev);
+void gm_dev_unregister(struct gm_dev *dev);
+struct gm_dev *gm_dev_get_by_hnid(int hnid);
+void gm_dev_put(struct gm_dev *dev);
+int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev);
+int gm_dev_attach(struct mm_struct *mm, struct gm_dev *dev);
+void gm_dev_detach(struct mm_struct *mm, struct gm_dev *dev);
+int gm_as_first_hnid(struct mm_struct *mm);
+bool gm_as_attached(struct mm_struct *mm, struct gm_dev *dev);
+
 /* Hooks in mm/ for peer-shared mappings. */
 unsigned long gmem_get_unmapped_area(struct file *file, unsigned long addr,
 				     unsigned long len, unsigned long pgoff,
@@ -123,11 +206,17 @@ int gmem_munmap_check(struct mm_struct *mm, unsigned long start,
 void gmem_munmap(struct mm_struct *mm, unsigned long start,
 		 unsigned long end);
 vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma, unsigned long addr);
+void gmem_fill_host_pages(struct vm_area_struct *vma, unsigned long addr,
+			  struct page *page, unsigned int nr);
 void gmem_exit_mmap(struct mm_struct *mm);
 
 /* For /dev/gmem and /proc/gmemstat (mm/gmem_dev.c). */
 int gm_as_dontneed(struct vm_area_struct *vma, unsigned long start,
-		   unsigned long end);
+		   unsigned long end, struct gm_dev *dev);
+int gm_as_prefetch(struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end, struct gm_dev *dev);
+int gm_as_pin(struct vm_area_struct *vma, unsigned long start,
+	      unsigned long end, struct gm_dev *dev, bool pin);
 struct gm_stats {
 	long address_spaces;
 	long pages[GM_MAPPING_DEVICE + 1];	/* by gm_mapping_state */
@@ -173,6 +262,12 @@ static inline vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma,
 					unsigned long addr)
 {
 	return 0;
+}
+
+static inline void gmem_fill_host_pages(struct vm_area_struct *vma,
+					unsigned long addr,
+					struct page *page, unsigned int nr)
+{
 }
 
 static inline void gmem_exit_mmap(struct mm_struct *mm)

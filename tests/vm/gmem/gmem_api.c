@@ -6,8 +6,8 @@
  *
  *   mmap     MAP_PEER_SHARED mappings: 2 MiB aligned, "ps" in smaps;
  *            every refused combination is EINVAL and maps nothing
- *   munmap   cuts inside a peer-shared mapping only at 2 MiB; mremap
- *            is refused; refusals leave the data in place
+ *   munmap   cuts (munmap, mprotect) inside a peer-shared mapping only
+ *            at 2 MiB; mremap is refused; refusals leave the data
  *   dontneed hmadvise DONTNEED (hnid -1) frees whole logical pages only
  *   ioctl    every bad /dev/gmem request gets its errno, changes nothing
  *   hmemcpy  host hmemcpy copies every byte; bad copies are refused
@@ -254,6 +254,13 @@ static int case_munmap(void)
 		 MAP_FIXED, -1, 0);
 	expect(q == MAP_FAILED && errno == EINVAL, "MAP_FIXED into it: %s",
 	       q == MAP_FAILED ? strerror(errno) : "mapped");
+	/* A logical page lies in one VMA: no split inside one. */
+	expect(mprotect(p + 4096, 4096, PROT_READ) && errno == EINVAL,
+	       "mprotect of 4 KiB: %s", strerror(errno));
+	expect(!mprotect(p + 2 * MIB, 2 * MIB, PROT_READ),
+	       "mprotect of a logical page: %s", strerror(errno));
+	expect(!mprotect(p + 2 * MIB, 2 * MIB, PROT_READ | PROT_WRITE),
+	       "mprotect back: %s", strerror(errno));
 	expect(check_pat(p, 6 * MIB, 2) < 0, "data changed by refusals");
 
 	/* The middle logical page goes, and with it its entry. */
@@ -343,7 +350,7 @@ static int case_ioctl(void)
 		     MADV_PREFETCH, p, EINVAL);
 	bad_hmadvise(fd, "PREFETCH to a CPU node", 0, p, 2 * MIB,
 		     MADV_PREFETCH, p, EINVAL);
-	bad_hmadvise(fd, "PREFETCH to no device", 3, p, 2 * MIB,
+	bad_hmadvise(fd, "PREFETCH to no device", 9, p, 2 * MIB,
 		     MADV_PREFETCH, p, EINVAL);
 	bad_hmadvise(fd, "PINNED on the host", -1, p, 2 * MIB, MADV_PINNED, p,
 		     EINVAL);
@@ -411,8 +418,8 @@ static int case_hmemcpy(void)
 	       pat(6, 12345 + 3 * MIB + 3), "byte after the copy changed");
 	fill(b, 4 * MIB, 6);
 
-	ret = hmemcpy(fd, 3, b, a, MIB);
-	expect(ret == -EINVAL, "hnid 3: %d", ret);
+	ret = hmemcpy(fd, 9, b, a, MIB);
+	expect(ret == -EINVAL, "hnid 9: %d", ret);
 	ret = hmemcpy(fd, -1, a + MIB, a, 2 * MIB);
 	expect(ret == -EINVAL, "overlap: %d", ret);
 	ret = hmemcpy(fd, -1, b, plain, MIB);

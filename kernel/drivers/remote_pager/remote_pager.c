@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * remote_pager, host side: a gm_mmu whose calls become messages to a
+ * device's memory manager and page copies over the device's channel,
+ * and the handler of the messages the device sends back (its faults).
+ *
+ * Every process that uses the device is paired with it first and gets
+ * a task id, which names it in the messages.
+ */
+#define pr_fmt(fmt) "remote_pager: " fmt
+
+#include <linux/gmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/remote_pager.h>
+#include <linux/sched/mm.h>
+
+static int rp_task_of(struct rp_channel *ch, struct mm_struct *mm)
+{
+	unsigned long id;
+	void *entry;
+
+	xa_for_each(&ch->tasks, id, entry)
+		if (entry == mm)
+			return id;
+	return -ENOENT;
+}
+
+/* Deliver @msg to the device and return its answer. */
+static int rp_send(struct rp_channel *ch, struct rp_msg *msg)
+{
+	int ret = ch->ops->notify(ch, msg);
+
+	return ret ?: msg->ret;
+}
+
+static enum gm_ret rp_peer_map(struct gm_fault_t *gmf)
+{
+	struct rp_channel *ch = gmf->dev->priv;
+	struct rp_msg msg = {
+		.type = RP_ALLOC_PAGE, .va = gmf->va, .size = gmf->size,
+	};
+	struct page *page;
+	int task = rp_task_of(ch, gmf->mm), i, ret;
+
+	if (task < 0)
+		return GM_RET_FAILURE_UNKNOWN;
+	msg.task = task;
+	ret = rp_send(ch, &msg);
+	if (ret == -ENOMEM)
+		return GM_RET_NOMEM;
+	if (ret)
+		return GM_RET_FAILURE_UNKNOWN;
+	for (i = 0; i < GMEM_NR_SUBPAGES; i++) {
+		page = gmf->pages[i] ?: ZERO_PAGE(0);
+		if (ch->ops->copy_to(ch, msg.dev_addr + i * PAGE_SIZE, page))
+			goto dma_error;
+	}
+	gmf->dev_addr = msg.dev_addr;
+	return GM_RET_SUCCESS;
+
+dma_error:
+	msg.type = RP_FREE_PAGE;
+	rp_send(ch, &msg);
+	return GM_RET_DMA_ERROR;
+}
+
+/*
+ * The device first stops using the page (EVICT_PAGE), so that nothing
+ * it writes afterwards is lost, then the data comes out and the memory
+ * goes back (FREE_PAGE).
+ */
+static enum gm_ret rp_peer_unmap(struct gm_fault_t *gmf)
+{
+	struct rp_channel *ch = gmf->dev->priv;
+	struct rp_msg msg = {
+		.type = RP_EVICT_PAGE, .dev_addr = gmf->dev_addr,
+		.va = gmf->va, .size = gmf->size,
+	};
+	int i;
+
+	if (rp_send(ch, &msg))
+		return GM_RET_FAILURE_UNKNOWN;
+	for (i = 0; gmf->pages && i < GMEM_NR_SUBPAGES; i++)
+		if (ch->ops->copy_from(ch, gmf->pages[i],
+				       gmf->dev_addr + i * PAGE_SIZE))
+			return GM_RET_DMA_ERROR;
+	msg.type = RP_FREE_PAGE;
+	return rp_send(ch, &msg) ? GM_RET_FAILURE_UNKNOWN : GM_RET_SUCCESS;
+}
+
+/* A range of a process is gone; va 0 and size 0: the whole process. */
+static enum gm_ret rp_peer_va_free(struct gm_fault_t *gmf)
+{
+	struct rp_channel *ch = gmf->dev->priv;
+	struct rp_msg msg = {
+		.type = RP_FREE_VMA, .va = gmf->va, .size = gmf->size,
+	};
+	int task = rp_task_of(ch, gmf->mm);
+
+	if (task < 0)
+		return GM_RET_SUCCESS;
+	msg.task = task;
+	if (!gmf->va && !gmf->size) {
+		msg.type = RP_TASK_EXIT_ORIGIN;
+		xa_erase(&ch->tasks, task);
+	}
+	return rp_send(ch, &msg) ? GM_RET_FAILURE_UNKNOWN : GM_RET_SUCCESS;
+}
+
+static const struct gm_mmu rp_mmu = {
+	.peer_map	= rp_peer_map,
+	.peer_unmap	= rp_peer_unmap,
+	.peer_va_free	= rp_peer_va_free,
+};
+
+/* A device's driver opened its channel: GMem gets a device (an hnid). */
+int remote_pager_register(struct rp_channel *ch)
+{
+	int ret;
+
+	xa_init_flags(&ch->tasks, XA_FLAGS_ALLOC);
+	ch->gm.name = ch->ops->name;
+	ch->gm.mmu = &rp_mmu;
+	ch->gm.priv = ch;
+	ret = ch->ops->open ? ch->ops->open(ch) : 0;
+	if (ret)
+		return ret;
+	ret = gm_dev_register(&ch->gm);
+	if (ret && ch->ops->close)
+		ch->ops->close(ch);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(remote_pager_register);
+
+void remote_pager_unregister(struct rp_channel *ch)
+{
+	gm_dev_unregister(&ch->gm);
+	if (ch->ops->close)
+		ch->ops->close(ch);
+	WARN_ON_ONCE(!xa_empty(&ch->tasks));
+	xa_destroy(&ch->tasks);
+}
+EXPORT_SYMBOL_GPL(remote_pager_unregister);
+
+/* Process @mm starts using the device: its task id, or an errno. */
+int remote_pager_pair(struct rp_channel *ch, struct mm_struct *mm)
+{
+	struct rp_msg msg = { .type = RP_TASK_PAIRING_REQUEST };
+	int ret;
+
+	if (rp_task_of(ch, mm) >= 0)
+		return -EBUSY;
+	ret = xa_alloc(&ch->tasks, &msg.task, mm, xa_limit_31b, GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = rp_send(ch, &msg);
+	if (!ret)
+		ret = gm_dev_attach(mm, &ch->gm);
+	if (ret) {
+		msg.type = RP_TASK_EXIT_ORIGIN;
+		rp_send(ch, &msg);
+		xa_erase(&ch->tasks, msg.task);
+		return ret;
+	}
+	return msg.task;
+}
+EXPORT_SYMBOL_GPL(remote_pager_pair);
+
+/*
+ * Process @mm is done with the device: its pages there come home and
+ * the device forgets it. The caller holds a reference on mm_struct; if
+ * the process already exited, exit_mmap did all of this.
+ */
+void remote_pager_unpair(struct rp_channel *ch, struct mm_struct *mm)
+{
+	if (mmget_not_zero(mm)) {
+		gm_dev_detach(mm, &ch->gm);
+		mmput(mm);
+	}
+}
+EXPORT_SYMBOL_GPL(remote_pager_unpair);
+
+/*
+ * A message from the device. A page fault is served in the context of
+ * the process it names (the device runs its work there).
+ */
+int remote_pager_recv(struct rp_channel *ch, struct rp_msg *msg)
+{
+	struct mm_struct *mm = xa_load(&ch->tasks, msg->task);
+
+	switch (msg->type) {
+	case RP_PAGE_FAULT:
+		if (!mm || mm != current->mm)
+			return -EINVAL;
+		return gm_dev_fault(mm, msg->va, &ch->gm);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+EXPORT_SYMBOL_GPL(remote_pager_recv);
+
+MODULE_DESCRIPTION("remote_pager: GMem's messages to accelerators");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gmem_dev CASE: GMem with a device, gmem_sim's /dev/gmem_sim0. Each
+ * case exits 0 when every byte and every count is right, and prints
+ * what it saw otherwise.
+ *
+ *   info       the device has an hnid outside the CPU nodes, and
+ *              GET_HNUMA_ID gives it to a process that opened it
+ *   pingpong   CPU and device take turns writing chunks of every size
+ *              from 1 byte to 3 logical pages; every byte survives
+ *   states     NOMAP, CPU, DEVICE, pinned, prefetched and freed pages,
+ *              seen from both sides (a CPU touch of a pinned page is
+ *              SIGBUS)
+ *   oversub N  N times the device memory, written by the CPU, summed
+ *              and rewritten by the device, checked by the CPU
+ *   lru        eviction takes the coldest page, not a re-used one
+ *   munmap     a range unmapped while a device kernel works on it
+ *   kill       a process killed while its device kernel runs gives
+ *              its device memory back
+ *   two        two processes on one device, sharing it 2x over
+ *   threads    threads of one process fault one range from both sides
+ *   fork       a child has none of the parent's device data, and
+ *              cannot use the parent's open device
+ *   bad        every bad device kernel and request is refused
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/gmem_dev.h>
+#include <linux/gmem_sim.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MAP_PEER_SHARED
+#define MAP_PEER_SHARED 0x8000000
+#endif
+
+#define MIB (1UL << 20)
+#define LPAGE (2 * MIB)
+#define PEER (MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED)
+
+static int failures;
+
+#define expect(cond, ...)                                                    \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			printf("line %d: ", __LINE__);                       \
+			printf(__VA_ARGS__);                                 \
+			printf("\n");                                        \
+			failures++;                                          \
+		}                                                            \
+	} while (0)
+
+static int sim_open(void)
+{
+	int fd = open("/dev/gmem_sim0", O_RDWR);
+
+	if (fd < 0) {
+		printf("open /dev/gmem_sim0: %s\n", strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+static struct gmem_sim_info sim_info(int fd)
+{
+	struct gmem_sim_info info = { 0 };
+
+	if (ioctl(fd, GMEM_SIM_INFO, &info))
+		printf("GMEM_SIM_INFO: %s\n", strerror(errno));
+	return info;
+}
+
+/* Run a device kernel; its result, or -errno in *err. */
+static uint64_t run(int fd, int op, void *va, size_t len, void *buf,
+		    uint64_t value, int *err)
+{
+	struct gmem_sim_kernel k = {
+		.op = op, .va = (uintptr_t)va, .len = len,
+		.buf = (uintptr_t)buf, .value = value,
+	};
+
+	*err = ioctl(fd, GMEM_SIM_RUN, &k) ? -errno : 0;
+	return k.result;
+}
+
+static int run_ok(int fd, int op, void *va, size_t len, void *buf,
+		  uint64_t value)
+{
+	int err;
+
+	run(fd, op, va, len, buf, value, &err);
+	if (err)
+		printf("device op %d over %zu at %p: %s\n", op, len, va,
+		       strerror(-err));
+	return err;
+}
+
+static uint64_t dev_sum(int fd, void *va, size_t len)
+{
+	int err;
+	uint64_t sum = run(fd, GMEM_SIM_CHECKSUM, va, len, NULL, 0, &err);
+
+	expect(!err, "checksum: %s", strerror(-err));
+	return sum;
+}
+
+static uint64_t resident(int fd, void *va, size_t len)
+{
+	int err;
+
+	return run(fd, GMEM_SIM_RESIDENT, va, len, NULL, 0, &err);
+}
+
+/* The device's checksum, computed by the CPU. */
+static uint64_t cpu_sum(const void *p, size_t len)
+{
+	const uint64_t *w = p;
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < len / 8; i++)
+		sum = (sum << 1 | sum >> 63) ^ w[i];
+	return sum;
+}
+
+static uint64_t pat64(uint64_t seed, size_t word)
+{
+	uint64_t x = (word + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
+
+	return x ^ x >> 29;
+}
+
+static void fill64(void *p, size_t len, uint64_t seed)
+{
+	uint64_t *w = p;
+
+	for (size_t i = 0; i < len / 8; i++)
+		w[i] = pat64(seed, i);
+}
+
+/* The first byte offset in [from, to) of @p off the pattern, or -1. */
+static long check64_range(const void *p, size_t from, size_t to,
+			  uint64_t seed)
+{
+	const uint64_t *w = p;
+
+	for (size_t i = from / 8; i < to / 8; i++)
+		if (w[i] != pat64(seed, i))
+			return (long)i * 8;
+	return -1;
+}
+
+static long check64(const void *p, size_t len, uint64_t seed)
+{
+	return check64_range(p, 0, len, seed);
+}
+
+static void *peer_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, PEER, -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("mmap(MAP_PEER_SHARED, %zu): %s\n", len, strerror(errno));
+		exit(2);
+	}
+	return p;
+}
+
+static int hmadvise(int hnid, void *start, size_t len, int behavior)
+{
+	static int gfd = -1;
+	struct hmadvise_arg arg = {
+		.hnid = hnid, .start = (uintptr_t)start, .len_in = len,
+		.behavior = behavior,
+	};
+
+	if (gfd < 0)
+		gfd = open("/dev/gmem", O_RDWR);
+	return ioctl(gfd, GMEM_MADVISE, &arg) ? -errno : 0;
+}
+
+static int case_info(void)
+{
+	int gfd = open("/dev/gmem", O_RDWR), hnid = -7, fd;
+	struct gmem_hnid_arg ha = { .hnuma_id = &hnid };
+	struct gmem_sim_info info;
+	char possible[32] = "";
+	FILE *f;
+
+	expect(ioctl(gfd, GMEM_GET_HNUMA_ID, &ha) && errno == ENODEV,
+	       "GET_HNUMA_ID before opening a device: %s", strerror(errno));
+	fd = sim_open();
+	info = sim_info(fd);
+	f = fopen("/sys/devices/system/node/possible", "r");
+	if (f && fgets(possible, sizeof(possible), f))
+		possible[strcspn(possible, "\n")] = 0;
+	if (f)
+		fclose(f);
+	/* The VM's nodes are 0-2: the device comes after them. */
+	expect(!strcmp(possible, "0-2") && info.hnid == 3,
+	       "nodes %s, device hnid %d", possible, info.hnid);
+	expect(info.capacity >= LPAGE && info.capacity % LPAGE == 0,
+	       "capacity %llu", (unsigned long long)info.capacity);
+	expect(!ioctl(gfd, GMEM_GET_HNUMA_ID, &ha) && hnid == info.hnid,
+	       "GET_HNUMA_ID: %d (%s)", hnid, strerror(errno));
+	printf("hnid %d capacity %llu MiB\n", info.hnid,
+	       (unsigned long long)info.capacity >> 20);
+	close(fd);
+	expect(ioctl(gfd, GMEM_GET_HNUMA_ID, &ha) && errno == ENODEV,
+	       "GET_HNUMA_ID after closing: %s", strerror(errno));
+	return failures;
+}
+
+/*
+ * Chunks of @g bytes, in turn written by the device (even chunks) and
+ * the CPU (odd ones), over 3 logical pages: every chunk size makes the
+ * logical pages move back and forth.
+ */
+static void pingpong(int fd, uint8_t *p, uint8_t *want, size_t len, size_t g)
+{
+	uint8_t *buf = malloc(g);
+	size_t off, n, k = 0;
+
+	for (off = 0; off < len; off += g, k++) {
+		n = g < len - off ? g : len - off;
+		for (size_t i = 0; i < n; i++)
+			want[off + i] = (uint8_t)(off + i + g + k * 131);
+		if (k % 2) {
+			memcpy(p + off, want + off, n);
+		} else {
+			memcpy(buf, want + off, n);
+			if (run_ok(fd, GMEM_SIM_WRITE, p + off, n, buf, 0))
+				failures++;
+		}
+		/* Bounded: at most 48 turns per chunk size. */
+		if (k == 47 && off + g < len) {
+			off += g;
+			memcpy(p + off, want + off, len - off);
+			break;
+		}
+	}
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != want[i]) {
+			expect(0, "chunk %zu: byte %zu is %d, not %d", g, i,
+			       p[i], want[i]);
+			break;
+		}
+	expect(dev_sum(fd, p, len) == cpu_sum(want, len),
+	       "chunk %zu: device checksum differs", g);
+	free(buf);
+}
+
+static int case_pingpong(void)
+{
+	static const size_t sizes[] = {
+		1, 7, 4096, 3 * 4096 + 5, 65536, LPAGE - 1, LPAGE,
+		LPAGE + 1, 3 * LPAGE,
+	};
+	size_t len = 3 * LPAGE;
+	int fd = sim_open();
+	uint8_t *p = peer_map(len), *want = malloc(len);
+	struct gmem_sim_info before = sim_info(fd), after;
+
+	/* Device reads of pages nobody wrote are zeroes. */
+	memset(want, 0, len);
+	expect(dev_sum(fd, p, len) == 0, "fresh pages not zero on device");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		pingpong(fd, p, want, len, sizes[i]);
+	after = sim_info(fd);
+	printf("moves to device %llu, to host %llu\n",
+	       (unsigned long long)(after.to_dev - before.to_dev),
+	       (unsigned long long)(after.to_host - before.to_host));
+	expect(after.to_dev - before.to_dev >= 20 &&
+	       after.to_host - before.to_host >= 20, "pages did not move");
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(bus_jmp, sig);
+}
+
+/* Does a CPU read of @p get SIGBUS? */
+static bool cpu_read_faults(volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	bool bus = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1))
+		bus = true;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return bus;
+}
+
+static int case_states(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid;
+	size_t len = 4 * LPAGE;
+	uint8_t *p = peer_map(len);
+
+	/* NOMAP: the device sees zeroes, and so does the CPU after it. */
+	expect(dev_sum(fd, p, LPAGE) == 0, "NOMAP page not zero");
+	expect(resident(fd, p, len) == 1, "resident %llu, not 1",
+	       (unsigned long long)resident(fd, p, len));
+	expect(p[12345] == 0, "device-zeroed page not zero on CPU");
+	expect(resident(fd, p, len) == 0, "CPU touch left it on the device");
+
+	/* CPU -> DEVICE -> CPU keeps data. */
+	fill64(p, len, 11);
+	expect(!hmadvise(hnid, p + 4096, LPAGE, MADV_PREFETCH),
+	       "PREFETCH failed");
+	/* Rounded outward: two logical pages. */
+	expect(resident(fd, p, len) == 2, "prefetched %llu, not 2",
+	       (unsigned long long)resident(fd, p, len));
+	expect(check64(p, len, 11) < 0, "data lost by prefetch and back");
+	expect(resident(fd, p, len) == 0, "CPU reads left pages on device");
+
+	/* Pinned pages stay: the CPU gets SIGBUS, the data is kept. */
+	expect(!hmadvise(hnid, p, LPAGE, MADV_PINNED), "PINNED failed");
+	expect(resident(fd, p, LPAGE) == 1, "pinned page not on device");
+	expect(cpu_read_faults(p + 100), "CPU read of pinned page worked");
+	expect(!hmadvise(hnid, p, LPAGE, MADV_UNPINNED), "UNPINNED failed");
+	expect(!cpu_read_faults(p + 100), "CPU read after unpin faulted");
+	expect(check64(p, len, 11) < 0, "data lost by pinning");
+
+	/* DONTNEED on the device drops only the device's copy. */
+	expect(!hmadvise(hnid, p, 2 * LPAGE, MADV_PREFETCH), "PREFETCH 2");
+	expect(!hmadvise(hnid, p, LPAGE, MADV_DONTNEED), "DONTNEED on dev");
+	expect(resident(fd, p, len) == 1, "device copy not dropped");
+	expect(p[0] == 0 && p[LPAGE - 1] == 0, "dropped page not zero");
+	expect(check64_range(p, LPAGE, 2 * LPAGE, 11) < 0,
+	       "the page beside it lost data");
+	/* DONTNEED -1 frees it everywhere. */
+	expect(!hmadvise(-1, p, len, MADV_DONTNEED), "DONTNEED -1");
+	expect(resident(fd, p, len) == 0, "pages left on device");
+	expect(dev_sum(fd, p, len) == 0, "freed pages not zero");
+	expect(sim_info(fd).used == len, "device holds %llu, not all 4",
+	       (unsigned long long)sim_info(fd).used);
+	munmap(p, len);
+	expect(sim_info(fd).used == 0, "munmap left %llu on device",
+	       (unsigned long long)sim_info(fd).used);
+	close(fd);
+	return failures;
+}
+
+static int case_oversub(int factor)
+{
+	int fd = sim_open();
+	struct gmem_sim_info info = sim_info(fd), after;
+	size_t len = info.capacity * factor;
+	uint8_t *p = peer_map(len);
+	long bad;
+
+	fill64(p, len, 21);
+	expect(dev_sum(fd, p, len) == cpu_sum(p, len),
+	       "device checksum of CPU data differs");
+	/* The device rewrites all of it, page by page, evicting as it goes. */
+	for (size_t off = 0; off < len; off += LPAGE)
+		if (run_ok(fd, GMEM_SIM_FILL, p + off, LPAGE, NULL,
+			   (off / LPAGE) & 0xff))
+			failures++;
+	for (size_t off = 0; off < len; off += LPAGE) {
+		for (size_t i = 0; i < LPAGE; i += 4096)
+			if (p[off + i] != ((off / LPAGE) & 0xff) ||
+			    p[off + i + 4095] != ((off / LPAGE) & 0xff)) {
+				expect(0, "page %zu byte %zu: %d", off / LPAGE,
+				       i, p[off + i]);
+				off = len;
+				break;
+			}
+	}
+	/* And the CPU's rewrite goes to the device and back again. */
+	fill64(p, len, 22);
+	expect(dev_sum(fd, p, len) == cpu_sum(p, len),
+	       "second device checksum differs");
+	bad = check64(p, len, 22);
+	expect(bad < 0, "byte %ld lost", bad);
+	after = sim_info(fd);
+	printf("%dx: %zu MiB over %llu MiB: %llu evictions\n", factor,
+	       len >> 20, (unsigned long long)info.capacity >> 20,
+	       (unsigned long long)(after.evicted - info.evicted));
+	expect(after.evicted - info.evicted >= len / LPAGE,
+	       "too few evictions");
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+static int case_lru(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid;
+	size_t cap = sim_info(fd).capacity / LPAGE, len = (cap + 1) * LPAGE;
+	uint8_t *p = peer_map(len);
+
+	/* Fill the device in order: page 0 is the coldest... */
+	for (size_t i = 0; i < cap; i++)
+		dev_sum(fd, p + i * LPAGE, 8);
+	expect(resident(fd, p, len) == cap, "resident %llu of %zu",
+	       (unsigned long long)resident(fd, p, len), cap);
+	/* ...until it is used again; page 1 is the coldest then. */
+	expect(!hmadvise(hnid, p, LPAGE, MADV_PREFETCH), "PREFETCH");
+	dev_sum(fd, p + cap * LPAGE, 8);
+	expect(resident(fd, p, LPAGE) == 1, "re-used page 0 was evicted");
+	expect(resident(fd, p + LPAGE, LPAGE) == 0, "page 1 was kept");
+	expect(resident(fd, p + cap * LPAGE, LPAGE) == 1, "new page absent");
+	/* A pinned page is never the victim. */
+	expect(!hmadvise(hnid, p + 2 * LPAGE, LPAGE, MADV_PINNED), "PINNED");
+	dev_sum(fd, p + LPAGE, 8);
+	expect(resident(fd, p + 2 * LPAGE, LPAGE) == 1, "pinned page went");
+	expect(resident(fd, p + 3 * LPAGE, LPAGE) == 0, "page 3 was kept");
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+struct worker {
+	int fd;
+	uint8_t *p;
+	size_t len;
+	int err;
+};
+
+static void *filler(void *arg)
+{
+	struct worker *w = arg;
+
+	/* Until the range is gone: each round moves every page. */
+	for (int round = 0; round < 50 && !w->err; round++)
+		run(w->fd, GMEM_SIM_FILL, w->p, w->len, NULL, round, &w->err);
+	return NULL;
+}
+
+static int case_munmap(void)
+{
+	int fd = sim_open();
+	struct worker w = { .fd = fd };
+	pthread_t th;
+
+	w.len = 2 * sim_info(fd).capacity;
+	w.p = peer_map(w.len);
+	pthread_create(&th, NULL, filler, &w);
+	/* Wait until the device has started, then pull the range away. */
+	while (!resident(fd, w.p, w.len) && !w.err)
+		usleep(1000);
+	expect(!munmap(w.p, w.len), "munmap: %s", strerror(errno));
+	pthread_join(th, NULL);
+	expect(w.err == -EFAULT, "device kernel ended with %d", w.err);
+	expect(sim_info(fd).used == 0, "device holds %llu after munmap",
+	       (unsigned long long)sim_info(fd).used);
+	close(fd);
+	return failures;
+}
+
+static int case_kill(void)
+{
+	int fd = sim_open(), status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int cfd = sim_open(), err = 0;
+		size_t len = 3 * sim_info(cfd).capacity;
+		uint8_t *p = peer_map(len);
+
+		for (;;)
+			run(cfd, GMEM_SIM_FILL, p, len, NULL, 1, &err);
+	}
+	/* Let it work with the device full, then kill it mid-kernel. */
+	while (sim_info(fd).used < sim_info(fd).capacity)
+		usleep(1000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	expect(WIFSIGNALED(status), "child was not killed");
+	expect(sim_info(fd).used == 0, "device holds %llu after the kill",
+	       (unsigned long long)sim_info(fd).used);
+	close(fd);
+	return failures;
+}
+
+static int case_two(void)
+{
+	int fd = sim_open(), status[2];
+	size_t len = sim_info(fd).capacity;
+	pid_t pid[2];
+
+	close(fd);
+	/* Each process alone fills the device; together they share it. */
+	for (int c = 0; c < 2; c++) {
+		pid[c] = fork();
+		if (pid[c] == 0) {
+			int cfd = sim_open();
+			uint64_t *buf = malloc(len);
+			uint8_t *p = peer_map(len);
+			long bad;
+
+			for (int round = 0; round < 3; round++) {
+				fill64(buf, len, 100 + c * 10 + round);
+				if (run_ok(cfd, GMEM_SIM_WRITE, p, len, buf, 0))
+					_exit(1);
+				bad = check64(p, len, 100 + c * 10 + round);
+				if (bad >= 0) {
+					printf("process %d round %d: byte %ld\n",
+					       c, round, bad);
+					_exit(1);
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (int c = 0; c < 2; c++) {
+		waitpid(pid[c], &status[c], 0);
+		expect(WIFEXITED(status[c]) && !WEXITSTATUS(status[c]),
+		       "process %d failed", c);
+	}
+	fd = sim_open();
+	expect(sim_info(fd).used == 0, "device holds %llu after both",
+	       (unsigned long long)sim_info(fd).used);
+	close(fd);
+	return failures;
+}
+
+#define NR_THREADS 6
+#define BLOCK 8192
+
+static uint8_t *shared;
+static size_t shared_len;
+static int shared_fd;
+
+/* Thread t owns every NR_THREADS-th block: device and CPU by turns. */
+static void *fault_thread(void *arg)
+{
+	long t = (long)arg;
+	uint8_t buf[BLOCK];
+	int err = 0, k = 0;
+
+	for (size_t off = t * BLOCK; off < shared_len;
+	     off += NR_THREADS * BLOCK, k++) {
+		memset(buf, (int)(t + 1), BLOCK);
+		if (k % 2)
+			memcpy(shared + off, buf, BLOCK);
+		else
+			run(shared_fd, GMEM_SIM_WRITE, shared + off, BLOCK,
+			    buf, 0, &err);
+		if (err)
+			return (void *)(long)err;
+	}
+	return NULL;
+}
+
+static int case_threads(void)
+{
+	pthread_t th[NR_THREADS];
+	void *ret;
+
+	shared_fd = sim_open();
+	shared_len = 4 * LPAGE;
+	shared = peer_map(shared_len);
+	for (long t = 0; t < NR_THREADS; t++)
+		pthread_create(&th[t], NULL, fault_thread, (void *)t);
+	for (int t = 0; t < NR_THREADS; t++) {
+		pthread_join(th[t], &ret);
+		expect(!ret, "thread %d: %s", t, strerror(-(int)(long)ret));
+	}
+	for (size_t off = 0; off < shared_len; off += BLOCK) {
+		int want = (int)(off / BLOCK % NR_THREADS) + 1;
+
+		if (shared[off] != want || shared[off + BLOCK - 1] != want) {
+			expect(0, "block at %zu is %d, not %d", off,
+			       shared[off], want);
+			break;
+		}
+	}
+	munmap(shared, shared_len);
+	close(shared_fd);
+	return failures;
+}
+
+static int case_fork(void)
+{
+	int fd = sim_open(), status;
+	size_t len = 2 * LPAGE;
+	uint8_t *p = peer_map(len);
+	pid_t pid;
+
+	fill64(p, len, 31);
+	expect(!run_ok(fd, GMEM_SIM_FILL, p, LPAGE, NULL, 0x5a), "fill");
+	pid = fork();
+	if (pid == 0) {
+		int err, cfd;
+
+		/* The parent's device is not the child's. */
+		run(fd, GMEM_SIM_FILL, p, LPAGE, NULL, 1, &err);
+		if (err != -EINVAL) {
+			printf("child used the parent's fd: %d\n", err);
+			_exit(1);
+		}
+		cfd = sim_open();
+		for (size_t i = 0; i < len; i += 4096)
+			if (p[i]) {
+				printf("child inherited byte %zu\n", i);
+				_exit(1);
+			}
+		if (dev_sum(cfd, p, len) != 0)
+			_exit(1);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	expect(WIFEXITED(status) && !WEXITSTATUS(status), "child failed");
+	expect(p[0] == 0x5a && p[LPAGE - 1] == 0x5a, "parent device data lost");
+	expect(check64_range(p, LPAGE, len, 31) < 0, "parent host data lost");
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+static void bad_run(int fd, const char *what, struct gmem_sim_kernel k,
+		    int want)
+{
+	int got = ioctl(fd, GMEM_SIM_RUN, &k) ? errno : 0;
+
+	expect(got == want, "%s: %s, not %s", what, strerror(got),
+	       strerror(want));
+}
+
+static int case_bad(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid, gfd, status;
+	uint8_t *p = peer_map(LPAGE);
+	uint8_t *plain = mmap(NULL, LPAGE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct gmem_sim_kernel ok = {
+		.op = GMEM_SIM_FILL, .va = (uintptr_t)p, .len = 4096,
+	}, k;
+	struct hmemcpy_arg hc = {
+		.hnid = hnid, .dest = (uintptr_t)p, .src = (uintptr_t)p + MIB,
+		.size = 4096,
+	};
+
+	fill64(p, LPAGE, 41);
+	k = ok, k.op = 99;
+	bad_run(fd, "unknown op", k, EINVAL);
+	k = ok, k.pad = 1;
+	bad_run(fd, "pad set", k, EINVAL);
+	k = ok, k.len = 0;
+	bad_run(fd, "length 0", k, EINVAL);
+	k = ok, k.len = UINT64_MAX;
+	bad_run(fd, "wrapping length", k, EINVAL);
+	k = ok, k.value = 256;
+	bad_run(fd, "fill value 256", k, EINVAL);
+	k = ok, k.op = GMEM_SIM_CHECKSUM, k.va += 3;
+	bad_run(fd, "unaligned checksum", k, EINVAL);
+	k = ok, k.va = (uintptr_t)plain;
+	bad_run(fd, "a plain mapping", k, EFAULT);
+	k = ok, k.va = 4096;
+	bad_run(fd, "unmapped", k, EFAULT);
+	k = ok, k.op = GMEM_SIM_WRITE, k.buf = 8;
+	bad_run(fd, "write from a bad buffer", k, EFAULT);
+	expect(ioctl(fd, GMEM_SIM_RUN, (void *)8) && errno == EFAULT,
+	       "RUN bad pointer: %s", strerror(errno));
+	expect(ioctl(fd, GMEM_SIM_INFO, (void *)8) && errno == EFAULT,
+	       "INFO bad pointer: %s", strerror(errno));
+	expect(ioctl(fd, _IO(GMEM_SIM_MAGIC, 9)) && errno == ENOTTY,
+	       "unknown ioctl: %s", strerror(errno));
+	expect(hmadvise(hnid, plain, LPAGE, MADV_PREFETCH) == -EINVAL,
+	       "PREFETCH of a plain mapping");
+	expect(hmadvise(hnid + 1, p, LPAGE, MADV_PREFETCH) == -EINVAL,
+	       "PREFETCH to no device");
+	/* A device the process has not opened is not its device. */
+	if (fork() == 0)
+		_exit(hmadvise(hnid, p, LPAGE, MADV_PREFETCH) != -EINVAL);
+	expect(wait(&status) > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
+	       "PREFETCH to a device not opened");
+	gfd = open("/dev/gmem", O_RDWR);
+	expect(ioctl(gfd, GMEM_HMEMCPY, &hc) && errno == EOPNOTSUPP,
+	       "hmemcpy on the device: %s", strerror(errno));
+	close(gfd);
+	expect(resident(fd, p, LPAGE) == 0, "refusals moved data");
+	/* Reading faults the page in before the copy out fails. */
+	k = ok, k.op = GMEM_SIM_READ, k.buf = 8;
+	bad_run(fd, "read to a bad buffer", k, EFAULT);
+	expect(check64(p, LPAGE, 41) < 0, "refusals changed data");
+	munmap(p, LPAGE);
+	munmap(plain, LPAGE);
+	close(fd);
+	return failures;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strcmp(c, "info"))
+		return case_info();
+	if (!strcmp(c, "pingpong"))
+		return case_pingpong();
+	if (!strcmp(c, "states"))
+		return case_states();
+	if (!strcmp(c, "oversub") && argc > 2)
+		return case_oversub(atoi(argv[2]));
+	if (!strcmp(c, "lru"))
+		return case_lru();
+	if (!strcmp(c, "munmap"))
+		return case_munmap();
+	if (!strcmp(c, "kill"))
+		return case_kill();
+	if (!strcmp(c, "two"))
+		return case_two();
+	if (!strcmp(c, "threads"))
+		return case_threads();
+	if (!strcmp(c, "fork"))
+		return case_fork();
+	if (!strcmp(c, "bad"))
+		return case_bad();
+	fprintf(stderr, "usage: gmem_dev CASE (see the source)\n");
+	return 2;
+}
