@@ -454,6 +454,7 @@ static int __init gmem_sim_init(void)
 		goto free;
 	s->ch.ops = &sim_channel_ops;
 	s->ch.priv = s;
+	s->ch.gm.capacity = s->nr_slots << GMEM_PAGE_SHIFT;
 	/* -ENODEV without gmem=on: no GMem, no device. */
 	ret = remote_pager_register(&s->ch);
 	if (ret)

@@ -416,6 +416,7 @@ static struct gm_as *gm_as_get(struct mm_struct *mm)
 	if (!as)
 		return NULL;
 	as->mm = mm;
+	as->tgid = task_tgid_nr(current);
 	gm_lpt_init(&as->lpt);
 
 	spin_lock(&gm_as_lock);
@@ -430,6 +431,36 @@ static struct gm_as *gm_as_get(struct mm_struct *mm)
 	spin_unlock(&gm_as_lock);
 	atomic_long_inc(&gm_nr_as);
 	return as;
+}
+
+/*
+ * Call @fn with the logical pages of each address space, skipping the
+ * first *pos and counting in *pos those done; stops at @fn's first
+ * error (its message did not fit: the next dump call goes on there).
+ */
+int gm_as_for_each_usage(gm_usage_fn fn, void *arg, unsigned long *pos)
+{
+	struct gm_as_usage u;
+	unsigned long n = 0, index;
+	struct gm_mapping *m;
+	struct gm_as *as;
+	int bkt, ret = 0;
+
+	spin_lock(&gm_as_lock);
+	hash_for_each(gm_as_table, bkt, as, node) {
+		if (n++ < *pos)
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.tgid = as->tgid;
+		xa_for_each(&as->lpt.pages, index, m)
+			u.pages[READ_ONCE(m->state)]++;
+		ret = fn(&u, arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	spin_unlock(&gm_as_lock);
+	return ret;
 }
 
 /* --- Moving a logical page --------------------------------------------- */
@@ -565,6 +596,7 @@ static int gm_page_to_dev(struct vm_area_struct *vma, struct gm_mapping *m,
 		.size = GMEM_PAGE_SIZE,
 	};
 	struct page **pages = gm_take_host(m), *page;
+	unsigned int evicted = 0;
 	enum gm_ret r;
 	int i, ret = 0;
 
@@ -587,8 +619,11 @@ static int gm_page_to_dev(struct vm_area_struct *vma, struct gm_mapping *m,
 		ret = gm_evict_one(dev);
 		if (ret)
 			break;
+		evicted++;
 	}
 	atomic_long_dec(&gm_nr_migrating);
+	if (evicted)
+		gmem_nl_pressure(dev, evicted, task_tgid_nr(current));
 	if (r != GM_RET_SUCCESS) {
 		/* The data stays on the host, now unmapped. */
 		if (m->state == GM_MAPPING_NOMAP)
@@ -1015,11 +1050,12 @@ void gmem_exit_mmap(struct mm_struct *mm)
 
 	if (!as)
 		return;
-	gm_lpt_destroy(&as->lpt, gm_mapping_release, NULL);
-	gm_as_va_free(as, 0, 0);
+	/* Out of the table first: usage walks must not see it torn down. */
 	spin_lock(&gm_as_lock);
 	hash_del_rcu(&as->node);
 	spin_unlock(&gm_as_lock);
+	gm_lpt_destroy(&as->lpt, gm_mapping_release, NULL);
+	gm_as_va_free(as, 0, 0);
 	/* Lookups for other mms may still be walking past it. */
 	kfree_rcu(as, rcu);
 	atomic_long_dec(&gm_nr_as);

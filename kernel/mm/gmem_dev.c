@@ -254,6 +254,9 @@ static int __init gmem_dev_init(void)
 	}
 	if (!proc_create_single("gmemstat", 0444, NULL, gmemstat_show))
 		pr_warn("cannot create /proc/gmemstat\n");
+	ret = gmem_nl_init();
+	if (ret)
+		pr_err("cannot register the oe_gmem family: %d\n", ret);
 	return 0;
 }
 device_initcall(gmem_dev_init);

@@ -79,6 +79,7 @@ struct gm_as {
 	struct mm_struct *mm;	/* not counted: gone at its exit_mmap */
 	struct gm_lpt lpt;	/* every peer-shared mapping of mm */
 	struct gm_dev *devs[4];	/* attached, in order; under gm_as_lock */
+	pid_t tgid;		/* the process that first used GMem in mm */
 	struct hlist_node node;	/* in the table of address spaces */
 	struct rcu_head rcu;
 };
@@ -135,6 +136,7 @@ struct gm_dev {
 	const char *name;
 	const struct gm_mmu *mmu;
 	void *priv;			/* the driver's */
+	u64 capacity;			/* bytes of device memory, 0: unknown */
 	int hnid;			/* set by gm_dev_register */
 	struct gm_lru lru;
 	struct list_head node;		/* in the list of devices */
@@ -224,6 +226,18 @@ struct gm_stats {
 };
 
 void gm_stats_read(struct gm_stats *st);
+
+struct gm_as_usage {
+	pid_t tgid;
+	long pages[GM_MAPPING_DEVICE + 1];	/* by gm_mapping_state */
+};
+
+typedef int (*gm_usage_fn)(const struct gm_as_usage *u, void *arg);
+int gm_as_for_each_usage(gm_usage_fn fn, void *arg, unsigned long *pos);
+
+/* The oe_gmem netlink family (mm/gmem_nl.c). */
+int gmem_nl_init(void);
+void gmem_nl_pressure(struct gm_dev *dev, unsigned int evicted, pid_t pid);
 
 #else	/* !CONFIG_GMEM */
 

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * gmem_nl CASE: the oe_gmem family, with raw generic netlink. Each case
+ * exits 0 when the kernel's answers are right, and prints what it saw.
+ *
+ *   stats      get-stats agrees with /proc/gmemstat
+ *   devices    get-devices dumps gmem_sim0 with its hnid and capacity
+ *   processes  get-processes has this process with its CPU and device
+ *              pages
+ *   pressure   a device fault that evicts sends a pressure event with
+ *              the device, this process and a rising seq
+ *   bad        a do of a dump-only command, and an unknown command,
+ *              are refused
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/gmem_sim.h>
+#include <linux/oe_gmem.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../genl_raw.h"
+
+#ifndef MAP_PEER_SHARED
+#define MAP_PEER_SHARED 0x8000000
+#endif
+#define LPAGE (2UL << 20)
+
+static int failures;
+
+#define expect(cond, ...)                                                    \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			printf("line %d: ", __LINE__);                       \
+			printf(__VA_ARGS__);                                 \
+			printf("\n");                                        \
+			failures++;                                          \
+		}                                                            \
+	} while (0)
+
+/* Every attribute of one message, by type (u64 or u32 payloads). */
+struct answer {
+	int n;
+	uint64_t v[8][16];
+	char name[8][32];
+};
+
+static void collect(const struct nlmsghdr *h, void *arg)
+{
+	struct answer *ans = arg;
+	const struct nlattr *a;
+
+	if (ans->n == 8)
+		return;
+	genl_for_each_attr(a, h) {
+		if (a->nla_type >= 16)
+			continue;
+		ans->v[ans->n][a->nla_type] = attr_uint(a);
+		if (a->nla_type == OE_GMEM_A_DEVICE_NAME)
+			snprintf(ans->name[ans->n], sizeof(ans->name[0]), "%s",
+				 (const char *)a + NLA_HDRLEN);
+	}
+	ans->n++;
+}
+
+static long gmemstat(const char *field)
+{
+	char line[128], name[64];
+	long val, found = -1;
+	FILE *f = fopen("/proc/gmemstat", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s : %ld", name, &val) == 2 &&
+		    !strcmp(name, field))
+			found = val;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int sim_run(int fd, int op, void *va, size_t len)
+{
+	struct gmem_sim_kernel k = {
+		.op = op, .va = (uintptr_t)va, .len = len,
+	};
+
+	return ioctl(fd, GMEM_SIM_RUN, &k) ? -errno : 0;
+}
+
+static int case_stats(int id)
+{
+	struct answer ans = { 0 };
+	int err = genl_transact(id, OE_GMEM_CMD_GET_STATS, 0, NULL, 0,
+				GENL_HDRLEN, collect, &ans);
+
+	expect(!err && ans.n == 1, "get-stats: %s, %d messages",
+	       strerror(err), ans.n);
+	expect((long)ans.v[0][OE_GMEM_A_STATS_PROCESSES] == gmemstat("processes") &&
+	       (long)ans.v[0][OE_GMEM_A_STATS_PAGES_CPU] == gmemstat("pages_cpu") &&
+	       (long)ans.v[0][OE_GMEM_A_STATS_PAGES_DEVICE] ==
+	       gmemstat("pages_device") &&
+	       (long)ans.v[0][OE_GMEM_A_STATS_MIGRATING] == gmemstat("migrating"),
+	       "get-stats differs from /proc/gmemstat");
+	return failures;
+}
+
+static int case_devices(int id)
+{
+	struct answer ans = { 0 };
+	int err = genl_transact(id, OE_GMEM_CMD_GET_DEVICES, NLM_F_DUMP, NULL,
+				0, GENL_HDRLEN, collect, &ans);
+
+	expect(!err && ans.n == 1, "get-devices: %s, %d devices",
+	       strerror(err), ans.n);
+	expect(ans.v[0][OE_GMEM_A_DEVICE_HNID] == 3 &&
+	       !strcmp(ans.name[0], "gmem_sim0") &&
+	       ans.v[0][OE_GMEM_A_DEVICE_CAPACITY] == 64UL << 20,
+	       "device %llu %s %llu", (unsigned long long)
+	       ans.v[0][OE_GMEM_A_DEVICE_HNID], ans.name[0],
+	       (unsigned long long)ans.v[0][OE_GMEM_A_DEVICE_CAPACITY]);
+	return failures;
+}
+
+static int case_processes(int id)
+{
+	int fd = open("/dev/gmem_sim0", O_RDWR), err, mine = -1;
+	char *p = mmap(NULL, 4 * LPAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
+	struct answer ans = { 0 };
+
+	p[0] = 1;
+	p[LPAGE] = 1;
+	expect(!sim_run(fd, GMEM_SIM_FILL, p + 2 * LPAGE, 2 * LPAGE),
+	       "device fill failed");
+	err = genl_transact(id, OE_GMEM_CMD_GET_PROCESSES, NLM_F_DUMP, NULL, 0,
+			    GENL_HDRLEN, collect, &ans);
+	expect(!err, "get-processes: %s", strerror(err));
+	for (int i = 0; i < ans.n; i++)
+		if (ans.v[i][OE_GMEM_A_PROCESS_PID] == (uint64_t)getpid())
+			mine = i;
+	expect(mine >= 0, "this process is not in the dump of %d", ans.n);
+	if (mine >= 0)
+		expect(ans.v[mine][OE_GMEM_A_PROCESS_PAGES_CPU] == 2 &&
+		       ans.v[mine][OE_GMEM_A_PROCESS_PAGES_DEVICE] == 2,
+		       "cpu %llu device %llu", (unsigned long long)
+		       ans.v[mine][OE_GMEM_A_PROCESS_PAGES_CPU],
+		       (unsigned long long)
+		       ans.v[mine][OE_GMEM_A_PROCESS_PAGES_DEVICE]);
+	close(fd);
+	return failures;
+}
+
+/* The id of the family's "events" group, from the controller. */
+static void events_group_of(const struct nlmsghdr *h, void *arg)
+{
+	const struct nlattr *a, *grp, *g;
+
+	genl_for_each_attr(a, h) {
+		if (a->nla_type != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		for (grp = (const void *)((const char *)a + NLA_HDRLEN);
+		     (const char *)grp < (const char *)a + a->nla_len;
+		     grp = (const void *)((const char *)grp +
+					  NLA_ALIGN(grp->nla_len))) {
+			uint32_t gid = 0;
+			bool events = false;
+
+			for (g = (const void *)((const char *)grp + NLA_HDRLEN);
+			     (const char *)g < (const char *)grp + grp->nla_len;
+			     g = (const void *)((const char *)g +
+						NLA_ALIGN(g->nla_len))) {
+				if (g->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					gid = (uint32_t)attr_uint(g);
+				if (g->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+					events = !strcmp((const char *)g +
+							 NLA_HDRLEN, "events");
+			}
+			if (events)
+				*(uint32_t *)arg = gid;
+		}
+	}
+}
+
+static int case_pressure(void)
+{
+	int fd = open("/dev/gmem_sim0", O_RDWR), err, n = 0, ev;
+	struct gmem_sim_info info = { 0 };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	uint32_t grp = 0;
+	char attrs[32], buf[8192];
+	uint64_t last_seq = 0;
+	size_t alen, len;
+	char *p;
+
+	alen = put_attr(attrs, CTRL_ATTR_FAMILY_NAME, OE_GMEM_FAMILY_NAME,
+			sizeof(OE_GMEM_FAMILY_NAME));
+	err = genl_transact(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, attrs, alen,
+			    GENL_HDRLEN, events_group_of, &grp);
+	ev = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, NETLINK_GENERIC);
+	/* Bound: multicast skips sockets with port id 0, the kernel's. */
+	expect(!err && grp && ev >= 0 &&
+	       !bind(ev, (struct sockaddr *)&sa, sizeof(sa)) &&
+	       !setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+			   sizeof(grp)), "cannot join events (group %u)", grp);
+
+	ioctl(fd, GMEM_SIM_INFO, &info);
+	len = info.capacity + 2 * LPAGE;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
+	expect(!sim_run(fd, GMEM_SIM_FILL, p, len), "device fill failed");
+
+	/* The events were sent before the fill returned. */
+	for (;;) {
+		ssize_t got = recv(ev, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (got <= 0)
+			break;
+		for (h = (void *)buf; NLMSG_OK(h, (size_t)got);
+		     h = NLMSG_NEXT(h, got)) {
+			struct answer ans = { 0 };
+
+			collect(h, &ans);
+			expect(ans.v[0][OE_GMEM_A_PRESSURE_HNID] == (uint64_t)info.hnid &&
+			       ans.v[0][OE_GMEM_A_PRESSURE_PID] ==
+			       (uint64_t)getpid() &&
+			       ans.v[0][OE_GMEM_A_PRESSURE_EVICTED] >= 1 &&
+			       ans.v[0][OE_GMEM_A_PRESSURE_SEQ] > last_seq,
+			       "event hnid %llu pid %llu evicted %llu",
+			       (unsigned long long)
+			       ans.v[0][OE_GMEM_A_PRESSURE_HNID],
+			       (unsigned long long)
+			       ans.v[0][OE_GMEM_A_PRESSURE_PID],
+			       (unsigned long long)
+			       ans.v[0][OE_GMEM_A_PRESSURE_EVICTED]);
+			last_seq = ans.v[0][OE_GMEM_A_PRESSURE_SEQ];
+			n++;
+		}
+	}
+	printf("%d pressure events\n", n);
+	/* Two logical pages past capacity: two faults had to evict. */
+	expect(n == 2, "%d pressure events, not 2", n);
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+static int case_bad(int id)
+{
+	int err = genl_transact(id, OE_GMEM_CMD_GET_DEVICES, 0, NULL, 0,
+				GENL_HDRLEN, NULL, NULL);
+
+	expect(err == EOPNOTSUPP, "do of get-devices: %s", strerror(err));
+	err = genl_transact(id, OE_GMEM_CMD_MAX + 1, 0, NULL, 0, GENL_HDRLEN,
+			    NULL, NULL);
+	expect(err == EOPNOTSUPP, "unknown command: %s", strerror(err));
+	return failures;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc == 2 ? argv[1] : "";
+	int id = genl_open(OE_GMEM_FAMILY_NAME);
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (id < 0)
+		return 2;
+	if (!strcmp(c, "stats"))
+		return case_stats(id);
+	if (!strcmp(c, "devices"))
+		return case_devices(id);
+	if (!strcmp(c, "processes"))
+		return case_processes(id);
+	if (!strcmp(c, "pressure"))
+		return case_pressure();
+	if (!strcmp(c, "bad"))
+		return case_bad(id);
+	fprintf(stderr, "usage: gmem_nl CASE (see the source)\n");
+	return 2;
+}
