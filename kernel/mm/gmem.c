@@ -438,7 +438,7 @@ static struct gm_as *gm_as_get(struct mm_struct *mm)
  * first *pos and counting in *pos those done; stops at @fn's first
  * error (its message did not fit: the next dump call goes on there).
  */
-int gm_as_for_each_usage(gm_usage_fn fn, void *arg, unsigned long *pos)
+int gm_as_walk_usage(gm_usage_fn fn, void *arg, unsigned long *pos)
 {
 	struct gm_as_usage u;
 	unsigned long n = 0, index;

@@ -138,7 +138,7 @@ static int oe_gmem_get_processes_dumpit(struct sk_buff *skb,
 	struct oe_gmem_proc_dump d = { .skb = skb, .cb = cb };
 	unsigned long pos = cb->args[0];
 
-	gm_as_for_each_usage(oe_gmem_fill_process, &d, &pos);
+	gm_as_walk_usage(oe_gmem_fill_process, &d, &pos);
 	cb->args[0] = pos;
 	return skb->len;
 }

@@ -233,7 +233,7 @@ struct gm_as_usage {
 };
 
 typedef int (*gm_usage_fn)(const struct gm_as_usage *u, void *arg);
-int gm_as_for_each_usage(gm_usage_fn fn, void *arg, unsigned long *pos);
+int gm_as_walk_usage(gm_usage_fn fn, void *arg, unsigned long *pos);
 
 /* The oe_gmem netlink family (mm/gmem_nl.c). */
 int gmem_nl_init(void);
