@@ -33,7 +33,7 @@ MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
 
 .PHONY: all help deps ksrc usr unit lint kernel bpf series series-check vm vm-check \
 	check clean modules-check bench bench-progs bench-kernel bench-modelfs \
-	bench-sched_ext FORCE
+	bench-sched_ext bench-gmem FORCE
 
 all: usr
 
@@ -111,6 +111,13 @@ $(BUILD)/tests/vm/sched_ext/scx_load: tests/vm/sched_ext/scx_load.c usr
 		-Iusr/lib/liboesched -Iusr/bpf $$(pkg-config --cflags libbpf) \
 		-o $@ $< $(BUILD)/usr/liboesched.a $$(pkg-config --libs libbpf)
 
+# The gmem suite's libgmem test links libgmem (make usr builds it).
+$(BUILD)/tests/vm/gmem/gmem_lib: tests/vm/gmem/gmem_lib.c usr
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE \
+		-Ikernel/include/uapi -Iusr/lib/libgmem \
+		-o $@ $< $(BUILD)/usr/libgmem.a -pthread
+
 ## make bpf           the sched_ext policies, their skeletons and loaders,
 ##                    against the test kernel's BTF: build/bpf
 bpf: kernel usr
@@ -150,10 +157,11 @@ vm-check: kernel $(INITRD)
 ## make bench-modelfs cold loads of a 2 GiB (MODEL_MIB) synthetic
 ##                    safetensors model from a virtio-blk disk: ext4,
 ##                    ext4 + fadvise(WILLNEED), ModelFS template; ratios
-bench: bench-modelfs bench-sched_ext
+bench: bench-modelfs bench-sched_ext bench-gmem
 
 ## make bench-progs   build the benchmark programs only (make check does)
-bench-progs: $(BUILD)/tests/bench/modelfs/loader $(BENCH_BUILD)/mkmodel
+bench-progs: $(BUILD)/tests/bench/modelfs/loader $(BENCH_BUILD)/mkmodel \
+	$(BUILD)/tests/bench/gmem/gmem_bench
 
 bench-kernel:
 	BUILD=$(BENCH_BUILD) tools/oe-tree sync
@@ -195,6 +203,21 @@ bench-modelfs: bench-kernel usr $(BUILD)/tests/bench/modelfs/loader $(MODEL_IMG)
 		$(BENCH_BUILD)/linux/arch/x86/boot/bzImage \
 		$(BENCH_BUILD)/initramfs.cpio $(BENCH_BUILD)/vm
 	tools/vm/bench-report $(BENCH_BUILD)/vm/bench.out
+
+## make bench-gmem    device reads streaming over 0.5x-3x of the simulated
+##                    device memory: GMem (gmem_sim) against HMM (test_hmm
+##                    dmirror with migrate_vma); throughputs and ratios
+bench-gmem: bench-kernel usr $(BUILD)/tests/bench/gmem/gmem_bench
+	tools/vm/mkinitramfs $(BENCH_BUILD)/initramfs-gmem.cpio $(BUILD)/usr \
+		$(BUILD)/tests/vm $(BUILD)/tests/bench
+	VM_SUITES=gmem VM_APPEND=gmem=on VM_TIMEOUT=$${VM_TIMEOUT:-1800} \
+		tools/vm/run bench $(BENCH_BUILD)/linux/arch/x86/boot/bzImage \
+		$(BENCH_BUILD)/initramfs-gmem.cpio $(BENCH_BUILD)/vm-gmem
+	tools/vm/bench-report $(BENCH_BUILD)/vm-gmem/bench.out
+
+$(BUILD)/tests/bench/gmem/gmem_bench: tests/bench/gmem/gmem_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Ikernel/include/uapi -o $@ $<
 
 ## make clean         remove build/ (the ccache cache stays)
 clean:

@@ -523,6 +523,57 @@ static void test_sched_reload_keeps_old(void **state)
 	assert_string_equal(running.sched.policy, "oe_fifo");
 }
 
+static void test_gmem_section(void **state)
+{
+	struct oectld_config c;
+
+	(void)state;
+	/* on by default: it only reads */
+	assert_int_equal(load("", &c), 0);
+	assert_true(c.gmem.enabled);
+	assert_int_equal(load("[gmem]\nenabled = no\n", &c), 0);
+	assert_false(c.gmem.enabled);
+	assert_true(c.sentry.enabled);
+	assert_int_equal(load("[gmem]\nenabled = no\n[gmem]\nenabled = yes\n", &c), 0);
+	assert_true(c.gmem.enabled);
+	/* an empty [gmem] is a known section, and changes nothing */
+	assert_int_equal(load("[daemon]\nwatchdog = yes\n[gmem]\n", &c), 0);
+	assert_true(c.gmem.enabled);
+	/* [gmem] does not turn the others on or off */
+	assert_int_equal(load("[sentry]\nenabled = no\n[gmem]\nenabled = yes\n", &c), 0);
+	assert_false(c.sentry.enabled);
+	assert_true(c.gmem.enabled);
+}
+
+static void test_gmem_bad_values(void **state)
+{
+	struct oectld_config running, before;
+
+	(void)state;
+	assert_int_equal(load("[gmem]\nenabled = on\n", &running), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(err, "t.conf:2: enabled: bad value 'on' (expected yes or no)");
+	assert_int_equal(load("[gmem]\n\nenabled = Yes\n", &running), -1);
+	assert_string_equal(err, "t.conf:3: enabled: bad value 'Yes' (expected yes or no)");
+	assert_int_equal(load("[gmem]\nenabled =\n", &running), -1);
+	assert_string_equal(err, "t.conf:2: enabled: bad value '' (expected yes or no)");
+	assert_int_equal(load("[daemon]\nwatchdog = no\n[gmem]\ndevices = all\n", &running), -1);
+	assert_string_equal(err, "t.conf:4: unknown key 'devices' in section [gmem]");
+	/* a near miss of the section name is no section */
+	assert_int_equal(load("[gmem ]\nenabled = no\n", &running), -1);
+	assert_non_null(strstr(err, "t.conf:1: unknown section"));
+	assert_int_equal(load("[GMEM]\n", &running), -1);
+	assert_string_equal(err, "t.conf:1: unknown section [GMEM]");
+
+	/* a refused file leaves the running configuration as it was */
+	assert_int_equal(load("[gmem]\nenabled = no\n", &running), 0);
+	before = running;
+	assert_int_equal(load("[gmem]\nenabled = yes\nenabled = maybe\n", &running), -1);
+	assert_string_equal(err, "t.conf:3: enabled: bad value 'maybe' (expected yes or no)");
+	assert_memory_equal(&running, &before, sizeof(running));
+	assert_false(running.gmem.enabled);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +598,8 @@ int main(void)
 		cmocka_unit_test(test_sched_bad_values),
 		cmocka_unit_test(test_sched_limits),
 		cmocka_unit_test(test_sched_reload_keeps_old),
+		cmocka_unit_test(test_gmem_section),
+		cmocka_unit_test(test_gmem_bad_values),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

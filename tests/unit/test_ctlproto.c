@@ -271,6 +271,32 @@ static void test_sched_commands(void **state)
 	assert_string_equal(err, "unknown command 'sched.reload'");
 }
 
+static void test_gmem_commands(void **state)
+{
+	struct ctl_request r;
+
+	(void)state;
+	/* read-only: anybody may look */
+	assert_int_equal(parse("{\"cmd\":\"gmem.devices\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_GMEM_DEVICES);
+	assert_string_equal(r.name, "gmem.devices");
+	assert_string_equal(r.feature, "gmem");
+	assert_false(r.needs_admin);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+	assert_int_equal(parse("{\"cmd\":\"gmem.stats\"}", &r), 0);
+	assert_int_equal(r.cmd, CTL_CMD_GMEM_STATS);
+	assert_string_equal(r.feature, "gmem");
+	assert_false(r.needs_admin);
+	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
+	/* members they do not take are ignored */
+	assert_int_equal(parse("{\"cmd\":\"gmem.stats\",\"mount\":\"/x\"}", &r), 0);
+	assert_string_equal(r.mount, "");
+	assert_int_equal(parse("{\"cmd\":\"gmem.processes\"}", &r), -1);
+	assert_string_equal(err, "unknown command 'gmem.processes'");
+	assert_int_equal(parse("{\"cmd\":\"gmem\"}", &r), -1);
+	assert_string_equal(err, "unknown command 'gmem'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_modelfs_long_arguments),
 		cmocka_unit_test(test_modelfs_authorisation),
 		cmocka_unit_test(test_sched_commands),
+		cmocka_unit_test(test_gmem_commands),
 	};
 
 	return cmocka_run_group_tests_name("ctlproto", tests, NULL, NULL);

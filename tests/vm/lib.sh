@@ -28,6 +28,16 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
+# findings PROGRAM ARGS...: run a test program that prints what it found
+# wrong; its output becomes TAP comments, its exit status is the result.
+findings() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+	return $rc
+}
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds; the bound only
 # guards against a hang, the result never depends on how long it took.
 wait_for() {

@@ -50,7 +50,9 @@ static void usage(FILE *f)
 		"  sched list           the sched_ext policies and which one is loaded\n"
 		"  sched status         the loaded policy and the kernel's sched_ext state\n"
 		"  sched load POLICY    load POLICY with the [sched] settings (admin)\n"
-		"  sched unload         unload the policy; tasks go back to CFS (admin)\n\n"
+		"  sched unload         unload the policy; tasks go back to CFS (admin)\n"
+		"  gmem devices         GMem's devices, their pages and pressure events\n"
+		"  gmem stats           GMem's page counts, and the pages of each process\n\n"
 		"Options:\n"
 		"  -j, --json           JSON output (one object per line for events)\n"
 		"  -n, --count N        events: exit after N events\n"
@@ -759,6 +761,190 @@ static const char *sched_usage_ok(char **args, int nargs)
 	return NULL;
 }
 
+/* ---- gmem ---- */
+
+#define GMEM_DEV_COLS	9
+
+/* MiB in @pages logical pages of @page_size bytes, as a string. */
+static void pages_mib(uint64_t pages, uint64_t page_size, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu",
+		 (unsigned long long)(pages * (page_size >> 10) >> 10));
+}
+
+static uint64_t page_size_of(struct json_object *rep)
+{
+	uint64_t ps = get_u64(rep, "page_size");
+
+	return ps ? ps : 2ULL << 20;	/* GMem's logical page */
+}
+
+static int gmem_devices(struct json_object *rep)
+{
+	static const char *const head[GMEM_DEV_COLS] = {
+		"HNID", "NAME", "CAPACITY-MIB", "RESIDENT-MIB", "FAULTS",
+		"TO-DEV", "TO-HOST", "EVICTED", "PRESSURE",
+	};
+	static const char *const counter[] = {
+		"faults", "to_dev", "to_host", "evicted", "pressure",
+	};
+	struct json_object *arr = get_array(rep, "devices"), *p;
+	uint64_t ps = page_size_of(rep);
+	char (*cell)[GMEM_DEV_COLS][24];
+	int w[GMEM_DEV_COLS];
+	size_t n;
+
+	if (!arr)
+		return EX_DAEMON;
+	n = json_object_array_length(arr);
+	if (!n) {
+		printf("no GMem devices\n");
+		return EX_OK;
+	}
+	cell = calloc(n, sizeof(*cell));
+	if (!cell) {
+		fprintf(stderr, "oe-ctl: out of memory\n");
+		return EX_DAEMON;
+	}
+	for (int c = 0; c < GMEM_DEV_COLS; c++)
+		w[c] = (int)strlen(head[c]);
+	w[1] = width(arr, "name", head[1]);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(arr, i);
+		uint64_t cap = get_u64(d, "capacity");
+
+		snprintf(cell[i][0], sizeof(cell[i][0]), "%s", str_or_dash(d, "hnid"));
+		if (cap)
+			snprintf(cell[i][2], sizeof(cell[i][2]), "%llu",
+				 (unsigned long long)(cap >> 20));
+		else
+			snprintf(cell[i][2], sizeof(cell[i][2]), "-");
+		pages_mib(get_u64(d, "resident"), ps, cell[i][3], sizeof(cell[i][3]));
+		for (int c = 0; c < 5; c++)
+			snprintf(cell[i][4 + c], sizeof(cell[i][4 + c]), "%llu",
+				 (unsigned long long)get_u64(d, counter[c]));
+		for (int c = 0; c < GMEM_DEV_COLS; c++)
+			if (c != 1 && (int)strlen(cell[i][c]) > w[c])
+				w[c] = (int)strlen(cell[i][c]);
+	}
+	printf("%*s  %-*s", w[0], head[0], w[1], head[1]);
+	for (int c = 2; c < GMEM_DEV_COLS; c++)
+		printf("  %*s", w[c], head[c]);
+	printf("\n");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *d = json_object_array_get_idx(arr, i);
+
+		printf("%*s  %-*s", w[0], cell[i][0], w[1], str_or_dash(d, "name"));
+		for (int c = 2; c < GMEM_DEV_COLS; c++)
+			printf("  %*s", w[c], cell[i][c]);
+		printf("\n");
+	}
+	free(cell);
+	if (json_object_object_get_ex(rep, "pressure", &p) && get_u64(p, "missed"))
+		printf("note: oe-ctld missed %llu pressure events; PRESSURE counts those it received\n",
+		       (unsigned long long)get_u64(p, "missed"));
+	return EX_OK;
+}
+
+/* "LABEL  PAGES (MIB MiB)", or "-" for a member the reply lacks. */
+static void gmem_count(struct json_object *rep, const char *label,
+		       const char *key, bool mib)
+{
+	struct json_object *v;
+	char m[24];
+
+	if (!json_object_object_get_ex(rep, key, &v)) {
+		printf("%-12s  -\n", label);
+		return;
+	}
+	printf("%-12s  %llu", label, (unsigned long long)get_u64(rep, key));
+	if (mib) {
+		pages_mib(get_u64(rep, key), page_size_of(rep), m, sizeof(m));
+		printf(" (%s MiB)", m);
+	}
+	printf("\n");
+}
+
+static int gmem_stats(struct json_object *rep)
+{
+	struct json_object *arr = get_array(rep, "per_process");
+	uint64_t ps = page_size_of(rep);
+	int wp, wc = (int)strlen("CPU-MIB"), wd = (int)strlen("DEVICE-MIB");
+	char c[24], d[24];
+	size_t n;
+
+	if (!arr)
+		return EX_DAEMON;
+	gmem_count(rep, "processes", "processes", false);
+	gmem_count(rep, "pages-nomap", "pages_nomap", false);
+	gmem_count(rep, "pages-cpu", "pages_cpu", true);
+	gmem_count(rep, "pages-device", "pages_device", true);
+	gmem_count(rep, "migrating", "migrating", true);
+	n = json_object_array_length(arr);
+	if (!n) {
+		printf("\nno process uses GMem\n");
+		return EX_OK;
+	}
+	wp = width(arr, "pid", "PID");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+
+		pages_mib(get_u64(p, "pages_cpu"), ps, c, sizeof(c));
+		pages_mib(get_u64(p, "pages_device"), ps, d, sizeof(d));
+		if ((int)strlen(c) > wc)
+			wc = (int)strlen(c);
+		if ((int)strlen(d) > wd)
+			wd = (int)strlen(d);
+	}
+	printf("\n%*s  %*s  %*s\n", wp, "PID", wc, "CPU-MIB", wd, "DEVICE-MIB");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i);
+
+		pages_mib(get_u64(p, "pages_cpu"), ps, c, sizeof(c));
+		pages_mib(get_u64(p, "pages_device"), ps, d, sizeof(d));
+		printf("%*s  %*s  %*s\n", wp, str_or_dash(p, "pid"), wc, c, wd, d);
+	}
+	return EX_OK;
+}
+
+/* args: the words after "gmem", already checked by gmem_usage_ok(). */
+static int cmd_gmem(int fd, char **args, char *buf, size_t size)
+{
+	struct json_object *req = json_object_new_object(), *rep;
+	int ex = EX_OK;
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "gmem.%s", args[0]);
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	rep = request_obj(fd, req, buf, size, &ex);
+	if (!rep)
+		return ex;
+	if (opt_json)
+		print_json(rep);
+	else if (!strcmp(args[0], "devices"))
+		ex = gmem_devices(rep);
+	else
+		ex = gmem_stats(rep);
+	json_object_put(rep);
+	return ex;
+}
+
+/* NULL if "gmem ARGS" is well formed, else what is wrong. */
+static const char *gmem_usage_ok(char **args, int nargs)
+{
+	static char msg[128];
+
+	if (nargs < 1)
+		return "gmem needs a subcommand (devices, stats)";
+	if (strcmp(args[0], "devices") && strcmp(args[0], "stats")) {
+		snprintf(msg, sizeof(msg), "unknown gmem subcommand '%.64s'", args[0]);
+		return msg;
+	}
+	if (nargs > 1)
+		return "too many arguments";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -826,6 +1012,15 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE;
 		}
+	} else if (!strcmp(cmd, "gmem")) {
+		const char *why = gmem_usage_ok(argv + optind + 1,
+						argc - optind - 1);
+
+		if (why) {
+			fprintf(stderr, "oe-ctl: %s\n", why);
+			usage(stderr);
+			return EX_USAGE;
+		}
 	} else if (strcmp(cmd, "status") && strcmp(cmd, "events") &&
 		   strcmp(cmd, "reload")) {
 		fprintf(stderr, "oe-ctl: unknown command '%s'\n", cmd);
@@ -858,6 +1053,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "sched"))
 		ex = cmd_sched(fd, argv + optind + 1, argc - optind - 1, buf,
 			       MSG_MAX);
+	else if (!strcmp(cmd, "gmem"))
+		ex = cmd_gmem(fd, argv + optind + 1, buf, MSG_MAX);
 	else if (!strcmp(cmd, "status"))
 		ex = cmd_status(fd, buf, MSG_MAX);
 	else if (!strcmp(cmd, "events"))

@@ -34,6 +34,8 @@ void oectld_config_defaults(struct oectld_config *cfg)
 		 "%s", OECTLD_DEFAULT_GROUP);
 	cfg->daemon.watchdog = true;
 	cfg->sentry.enabled = true;
+	/* on by default: it only reads */
+	cfg->gmem.enabled = true;
 	/* off by default: it keeps CAP_SYS_ADMIN while enabled */
 	cfg->modelfs.enabled = false;
 	snprintf(cfg->modelfs.template_dir, sizeof(cfg->modelfs.template_dir),
@@ -172,6 +174,18 @@ static int handle_sentry(struct parse_ctx *ctx, const char *key,
 		return 1;
 	}
 	return fail(ctx, "unknown key '%s' in section [sentry]", key);
+}
+
+static int handle_gmem(struct parse_ctx *ctx, const char *key,
+		       const char *val)
+{
+	if (!strcmp(key, "enabled")) {
+		if (parse_bool(val, &ctx->cfg.gmem.enabled))
+			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
+				    val);
+		return 1;
+	}
+	return fail(ctx, "unknown key '%s' in section [gmem]", key);
 }
 
 /*
@@ -463,6 +477,8 @@ static int handler(void *user, const char *section, const char *name,
 		return handle_daemon(ctx, name, value);
 	if (!strcmp(section, "sentry"))
 		return handle_sentry(ctx, name, value);
+	if (!strcmp(section, "gmem"))
+		return handle_gmem(ctx, name, value);
 	if (!strcmp(section, "modelfs"))
 		return handle_modelfs(ctx, name, value);
 	if (!strcmp(section, "sched"))
@@ -495,6 +511,7 @@ static int check_sections(struct parse_ctx *ctx, const char *text)
 
 				if (!((n == 6 && !strncmp(s + 1, "daemon", 6)) ||
 				      (n == 6 && !strncmp(s + 1, "sentry", 6)) ||
+				      (n == 4 && !strncmp(s + 1, "gmem", 4)) ||
 				      (n == 7 && !strncmp(s + 1, "modelfs", 7)) ||
 				      (n == 5 && !strncmp(s + 1, "sched", 5)))) {
 					if (!ctx->err_line || line < ctx->err_line) {

@@ -71,6 +71,9 @@ struct oectld_config {
 	} sentry;
 	struct {
 		bool enabled;
+	} gmem;
+	struct {
+		bool enabled;
 		char template_dir[OECTLD_MODELFS_PATH_MAX];
 		struct oectld_modelfs_attach attach[OECTLD_MODELFS_ATTACH_MAX];
 		unsigned int nattach;

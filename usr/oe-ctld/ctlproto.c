@@ -34,6 +34,8 @@ static const struct {
 	{ "sched.status", CTL_CMD_SCHED_STATUS, false, "sched", 0 },
 	{ "sched.load", CTL_CMD_SCHED_LOAD, true, "sched", ARG_POLICY },
 	{ "sched.unload", CTL_CMD_SCHED_UNLOAD, true, "sched", 0 },
+	{ "gmem.devices", CTL_CMD_GMEM_DEVICES, false, "gmem", 0 },
+	{ "gmem.stats", CTL_CMD_GMEM_STATS, false, "gmem", 0 },
 };
 
 /*

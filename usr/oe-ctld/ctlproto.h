@@ -36,6 +36,9 @@ enum ctl_cmd {
 	CTL_CMD_SCHED_STATUS,		/* read-only: the policy and the kernel's state */
 	CTL_CMD_SCHED_LOAD,		/* admin: "policy" */
 	CTL_CMD_SCHED_UNLOAD,		/* admin */
+	/* feature "gmem" */
+	CTL_CMD_GMEM_DEVICES,		/* read-only: {"ok":true,"devices":[...]} */
+	CTL_CMD_GMEM_STATS,		/* read-only: page counts, "per_process":[...] */
 };
 
 struct ctl_request {

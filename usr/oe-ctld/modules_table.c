@@ -3,11 +3,13 @@
 #include "module.h"
 
 extern const struct oe_module sentry_module;
+extern const struct oe_module gmem_module;
 extern const struct oe_module modelfs_module;
 extern const struct oe_module sched_module;
 
 const struct oe_module *const oe_module_table[] = {
 	&sentry_module,
+	&gmem_module,
 	&modelfs_module,
 	&sched_module,
 };
