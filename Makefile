@@ -100,7 +100,7 @@ series-check: series
 	tools/oe-tree verify $(BUILD)/series
 	tools/checkpatch-series $(BUILD)/series
 
-$(BUILD)/tests/vm/%: tests/vm/%.c tests/vm/genl_raw.h
+$(BUILD)/tests/vm/%: tests/vm/%.c tests/vm/genl_raw.h $(wildcard tests/vm/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Ikernel/include/uapi -o $@ $< -lnuma
 
@@ -112,7 +112,7 @@ $(BUILD)/tests/vm/sched_ext/scx_load: tests/vm/sched_ext/scx_load.c usr
 		-o $@ $< $(BUILD)/usr/liboesched.a $$(pkg-config --libs libbpf)
 
 # The gmem suite's libgmem test links libgmem (make usr builds it).
-$(BUILD)/tests/vm/gmem/gmem_lib: tests/vm/gmem/gmem_lib.c usr
+$(BUILD)/tests/vm/gmem/gmem_lib: tests/vm/gmem/gmem_lib.c tests/vm/gmem/gmem_test.h usr
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE \
 		-Ikernel/include/uapi -Iusr/lib/libgmem \

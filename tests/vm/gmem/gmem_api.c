@@ -34,43 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* In the series' asm-generic/mman-common.h; the host libc lacks it. */
-#ifndef MAP_PEER_SHARED
-#define MAP_PEER_SHARED 0x8000000
-#endif
-
-#define MIB (1UL << 20)
-#define LPAGE (2 * MIB)
-#define PEER (MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED)
-
-static int failures;
-
-#define expect(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("line %d: ", __LINE__);                       \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-/* One field of /proc/gmemstat, or -1. */
-static long gmemstat(const char *field)
-{
-	char line[128], name[64];
-	long val, found = -1;
-	FILE *f = fopen("/proc/gmemstat", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s : %ld", name, &val) == 2 &&
-		    !strcmp(name, field))
-			found = val;
-	fclose(f);
-	return found;
-}
+#include "gmem_test.h"
 
 /* Lines in /proc/self/maps: a refused mmap must not add one. */
 static int nr_maps(void)
@@ -114,17 +78,6 @@ static bool has_flag(const char *flags, const char *flag)
 
 	snprintf(padded, sizeof(padded), " %s ", flag);
 	return strstr(flags, padded) != NULL;
-}
-
-static void *peer_map(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, PEER, -1, 0);
-
-	if (p == MAP_FAILED) {
-		printf("mmap(MAP_PEER_SHARED, %zu): %s\n", len, strerror(errno));
-		exit(2);
-	}
-	return p;
 }
 
 /* Byte i of the pattern that @seed names. */

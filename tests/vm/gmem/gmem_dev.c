@@ -41,25 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef MAP_PEER_SHARED
-#define MAP_PEER_SHARED 0x8000000
-#endif
-
-#define MIB (1UL << 20)
-#define LPAGE (2 * MIB)
-#define PEER (MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED)
-
-static int failures;
-
-#define expect(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("line %d: ", __LINE__);                       \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "gmem_test.h"
 
 static int sim_open(void)
 {
@@ -131,49 +113,6 @@ static uint64_t cpu_sum(const void *p, size_t len)
 	for (size_t i = 0; i < len / 8; i++)
 		sum = (sum << 1 | sum >> 63) ^ w[i];
 	return sum;
-}
-
-static uint64_t pat64(uint64_t seed, size_t word)
-{
-	uint64_t x = (word + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
-
-	return x ^ x >> 29;
-}
-
-static void fill64(void *p, size_t len, uint64_t seed)
-{
-	uint64_t *w = p;
-
-	for (size_t i = 0; i < len / 8; i++)
-		w[i] = pat64(seed, i);
-}
-
-/* The first byte offset in [from, to) of @p off the pattern, or -1. */
-static long check64_range(const void *p, size_t from, size_t to,
-			  uint64_t seed)
-{
-	const uint64_t *w = p;
-
-	for (size_t i = from / 8; i < to / 8; i++)
-		if (w[i] != pat64(seed, i))
-			return (long)i * 8;
-	return -1;
-}
-
-static long check64(const void *p, size_t len, uint64_t seed)
-{
-	return check64_range(p, 0, len, seed);
-}
-
-static void *peer_map(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, PEER, -1, 0);
-
-	if (p == MAP_FAILED) {
-		printf("mmap(MAP_PEER_SHARED, %zu): %s\n", len, strerror(errno));
-		exit(2);
-	}
-	return p;
 }
 
 static int hmadvise(int hnid, void *start, size_t len, int behavior)

@@ -30,20 +30,8 @@
 #include <linux/gmem_sim.h>
 
 #include "libgmem.h"
+#include "gmem_test.h"
 
-#define LPAGE GMEM_PAGE_SIZE
-
-static int failures;
-
-#define expect(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("line %d: ", __LINE__);                       \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
 
 /* @expr (an int call) fails with errno @e. */
 #define expect_err(expr, e)                                                  \
@@ -95,32 +83,6 @@ static uint64_t run(int op, void *va, size_t len, uint64_t value)
 static uint64_t resident(void *va, size_t len)
 {
 	return run(GMEM_SIM_RESIDENT, va, len, 0);
-}
-
-static uint64_t pat64(uint64_t seed, size_t word)
-{
-	uint64_t x = (word + 1) * 0x9e3779b97f4a7c15ULL ^ seed;
-
-	return x ^ x >> 29;
-}
-
-static void fill64(void *p, size_t len, uint64_t seed)
-{
-	uint64_t *w = p;
-
-	for (size_t i = 0; i < len / 8; i++)
-		w[i] = pat64(seed, i);
-}
-
-/* The first byte offset of @p off the pattern, or -1. */
-static long check64(const void *p, size_t len, uint64_t seed)
-{
-	const uint64_t *w = p;
-
-	for (size_t i = 0; i < len / 8; i++)
-		if (w[i] != pat64(seed, i))
-			return (long)i * 8;
-	return -1;
 }
 
 /* The device's checksum of the pattern, without touching the memory. */

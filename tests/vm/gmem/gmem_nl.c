@@ -26,23 +26,7 @@
 #include <unistd.h>
 
 #include "../genl_raw.h"
-
-#ifndef MAP_PEER_SHARED
-#define MAP_PEER_SHARED 0x8000000
-#endif
-#define LPAGE (2UL << 20)
-
-static int failures;
-
-#define expect(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("line %d: ", __LINE__);                       \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "gmem_test.h"
 
 /* Every attribute of one message, by type (u64 or u32 payloads). */
 struct answer {
@@ -67,21 +51,6 @@ static void collect(const struct nlmsghdr *h, void *arg)
 				 (const char *)a + NLA_HDRLEN);
 	}
 	ans->n++;
-}
-
-static long gmemstat(const char *field)
-{
-	char line[128], name[64];
-	long val, found = -1;
-	FILE *f = fopen("/proc/gmemstat", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s : %ld", name, &val) == 2 &&
-		    !strcmp(name, field))
-			found = val;
-	if (f)
-		fclose(f);
-	return found;
 }
 
 static int sim_run(int fd, int op, void *va, size_t len)
