@@ -3,7 +3,9 @@
  * The fake oe-ctld the oe-ctl tests run against: the oe-ctl built beside
  * the tests ($(O)/oe-ctl) is started on a socket the test listens on;
  * run() gives what it sent (req[]), printed (out[], errout[]) and how it
- * exited. Included by each test_oe_ctl_*.c, with setup/teardown.
+ * exited; assert_usage_errors() and assert_unreachable() are the checks
+ * each command's test makes. Included by each test_oe_ctl_*.c, with
+ * setup/teardown.
  */
 #ifndef OE_CTL_FIXTURE_H
 #define OE_CTL_FIXTURE_H
@@ -96,11 +98,11 @@ static inline void assert_nothing_sent(void)
 }
 
 /*
- * Run oe-ctl -s SOCK ARGS... (NULL-terminated). With @reply, accept its
+ * Run oe-ctl -s @path ARGS... (NULL-terminated). With @reply, accept its
  * connection, keep the request in req[] and answer @reply ("" closes
  * without answering). Returns the exit status; output in out[]/errout[].
  */
-static int run(const char *reply, const char *const *args)
+static int run_at(const char *path, const char *reply, const char *const *args)
 {
 	const char *argv[16];
 	int n = 0, status, c;
@@ -108,7 +110,7 @@ static int run(const char *reply, const char *const *args)
 
 	argv[n++] = bin;
 	argv[n++] = "-s";
-	argv[n++] = sock;
+	argv[n++] = path;
 	for (int i = 0; args[i] && n < 15; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -143,6 +145,43 @@ static int run(const char *reply, const char *const *args)
 	slurp(out_path, out, sizeof(out));
 	slurp(err_path, errout, sizeof(errout));
 	return WEXITSTATUS(status);
+}
+
+/* run_at() the socket the test listens on. */
+static int run(const char *reply, const char *const *args)
+{
+	return run_at(sock, reply, args);
+}
+
+/*
+ * oe-ctl exits 3 when no daemon listens (@args on a socket nobody
+ * binds), and when the daemon hangs up without answering (@hangup_args).
+ */
+static inline void assert_unreachable(const char *const *args,
+				      const char *const *hangup_args)
+{
+	assert_int_equal(run_at("/nonexistent/ctl.sock", NULL, args), 3);
+	assert_int_equal(run("", hangup_args), 3);
+}
+
+/* A command line oe-ctl refuses, and the start of what it says (NULL: anything). */
+struct usage_error {
+	const char *const *args;
+	const char *msg;
+};
+
+/* Each is refused before connecting: exit 2, nothing sent or printed on stdout. */
+static inline void assert_usage_errors(const struct usage_error *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(run(NULL, bad[i].args), 2);
+		assert_nothing_sent();
+		assert_string_equal(out, "");
+		if (bad[i].msg)
+			assert_memory_equal(errout, bad[i].msg, strlen(bad[i].msg));
+		else
+			assert_true(strlen(errout) > 0);
+	}
 }
 
 /* The request's member @key as a string, or NULL if absent. */

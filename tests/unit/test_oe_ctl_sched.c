@@ -8,10 +8,7 @@
 
 static void test_usage_errors(void **state)
 {
-	const struct {
-		const char *const *args;
-		const char *msg;
-	} bad[] = {
+	const struct usage_error bad[] = {
 		{ ARGS("sched"), "oe-ctl: sched needs a subcommand (list, status, load, unload)\n" },
 		{ ARGS("sched", "bogus"), "oe-ctl: unknown sched subcommand 'bogus'\n" },
 		{ ARGS("sched", "load"), "oe-ctl: sched load needs POLICY\n" },
@@ -25,38 +22,14 @@ static void test_usage_errors(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		/* refused before connecting: nothing is sent */
-		assert_int_equal(run(NULL, bad[i].args), 2);
-		assert_nothing_sent();
-		assert_string_equal(out, "");
-		if (bad[i].msg)
-			assert_memory_equal(errout, bad[i].msg, strlen(bad[i].msg));
-		else
-			assert_true(strlen(errout) > 0);
-	}
+	assert_usage_errors(bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 static void test_unreachable(void **state)
 {
-	const char *argv[] = { bin, "-s", "/nonexistent/ctl.sock", "sched", "status", NULL };
-	int status;
-	pid_t pid;
-
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 2);
-		execv(bin, (char *const *)argv);
-		_exit(98);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(WEXITSTATUS(status), 3);
-	/* connected, then the daemon goes away without answering */
-	assert_int_equal(run("", ARGS("sched", "list")), 3);
+	/* no daemon; then one that goes away without answering */
+	assert_unreachable(ARGS("sched", "status"), ARGS("sched", "list"));
 }
 
 static void test_list(void **state)

@@ -18,6 +18,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "genl_msg.h"
 #include "sentry_msg.h"
 
 #define FAMILY 0x1c
@@ -265,7 +266,7 @@ static void test_ctrl_notice(void **state)
 	genlmsg_put(m, 0, 0, GENL_ID_CTRL, 0, 0, CTRL_CMD_NEWFAMILY, 2);
 	nla_put_string(m, CTRL_ATTR_FAMILY_NAME, "oe_sentry");
 	nla_put_u16(m, CTRL_ATTR_FAMILY_ID, 0x23);
-	assert_int_equal(sentry_parse_ctrl(nlmsg_hdr(m), &n), 0);
+	assert_int_equal(genl_parse_ctrl(nlmsg_hdr(m), &n), 0);
 	assert_int_equal(n.cmd, CTRL_CMD_NEWFAMILY);
 	assert_int_equal(n.family_id, 0x23);
 	assert_string_equal(n.family_name, "oe_sentry");
@@ -275,7 +276,7 @@ static void test_ctrl_notice(void **state)
 	genlmsg_put(m, 0, 0, GENL_ID_CTRL, 0, 0, CTRL_CMD_NEWMCAST_GRP, 2);
 	nla_put_string(m, CTRL_ATTR_FAMILY_NAME, "oe_sentry");
 	nla_put_u16(m, CTRL_ATTR_FAMILY_ID, 0x23);
-	assert_int_equal(sentry_parse_ctrl(nlmsg_hdr(m), &n), -EOPNOTSUPP);
+	assert_int_equal(genl_parse_ctrl(nlmsg_hdr(m), &n), -EOPNOTSUPP);
 	nlmsg_free(m);
 }
 

@@ -2,11 +2,10 @@
 #include "gmem_msg.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <json-c/json.h>
-#include <linux/genetlink.h>
 #include <linux/oe_gmem.h>
-#include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
@@ -32,70 +31,38 @@ int gmem_msg_build_get(struct nl_msg *msg, int family, uint8_t cmd)
 }
 
 /*
- * The attributes after the genl header of a message of command @want into
- * @tb. Sizes are checked by attr_u32/u64/str: libnl's policy only checks
- * minimum lengths.
+ * A u64 attribute and the member of the same name it fills: one table
+ * for the parser and the JSON alike.
  */
-static int parse_attrs(const struct nlmsghdr *nlh, uint8_t want,
-		       struct nlattr **tb, int maxtype)
-{
-	const struct genlmsghdr *gh;
-
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
-		return -EBADMSG;
-	gh = nlmsg_data(nlh);
-	if (gh->cmd != want)
-		return -EOPNOTSUPP;
-	if (nla_parse(tb, maxtype, (struct nlattr *)((char *)gh + GENL_HDRLEN),
-		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN),
-		      NULL) < 0)
-		return -EINVAL;
-	return 0;
-}
-
-static int attr_u32(const struct nlattr *a, uint32_t *v)
-{
-	if (!a)
-		return -ENOENT;
-	if (nla_len(a) != sizeof(uint32_t))
-		return -EINVAL;
-	memcpy(v, nla_data(a), sizeof(*v));
-	return 0;
-}
-
-static int attr_u64(const struct nlattr *a, uint64_t *v)
-{
-	if (!a)
-		return -ENOENT;
-	if (nla_len(a) != sizeof(uint64_t))
-		return -EINVAL;
-	memcpy(v, nla_data(a), sizeof(*v));
-	return 0;
-}
-
-/* NUL-terminated and fits in @size bytes with its NUL. */
-static int attr_str(const struct nlattr *a, char *buf, size_t size)
-{
-	const char *s;
-	size_t len;
-	int n;
-
-	if (!a)
-		return -ENOENT;
-	n = nla_len(a);
-	s = nla_data(a);
-	if (n < 1 || s[n - 1] != '\0')
-		return -EINVAL;
-	len = strlen(s);
-	if (len >= size)
-		return -EINVAL;
-	memcpy(buf, s, len + 1);
-	return 0;
-}
-
 struct u64_field {
 	int type;
+	const char *name;
 	size_t off;
+};
+
+#define U64_FIELD(type, st, member) { type, #member, offsetof(st, member) }
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct u64_field device_u64s[] = {
+	U64_FIELD(OE_GMEM_A_DEVICE_CAPACITY, struct gmem_device, capacity),
+	U64_FIELD(OE_GMEM_A_DEVICE_RESIDENT, struct gmem_device, resident),
+	U64_FIELD(OE_GMEM_A_DEVICE_FAULTS, struct gmem_device, faults),
+	U64_FIELD(OE_GMEM_A_DEVICE_TO_DEV, struct gmem_device, to_dev),
+	U64_FIELD(OE_GMEM_A_DEVICE_TO_HOST, struct gmem_device, to_host),
+	U64_FIELD(OE_GMEM_A_DEVICE_EVICTED, struct gmem_device, evicted),
+};
+
+static const struct u64_field stats_u64s[] = {
+	U64_FIELD(OE_GMEM_A_STATS_PROCESSES, struct gmem_stats, processes),
+	U64_FIELD(OE_GMEM_A_STATS_PAGES_NOMAP, struct gmem_stats, pages_nomap),
+	U64_FIELD(OE_GMEM_A_STATS_PAGES_CPU, struct gmem_stats, pages_cpu),
+	U64_FIELD(OE_GMEM_A_STATS_PAGES_DEVICE, struct gmem_stats, pages_device),
+	U64_FIELD(OE_GMEM_A_STATS_MIGRATING, struct gmem_stats, migrating),
+};
+
+static const struct u64_field process_u64s[] = {
+	U64_FIELD(OE_GMEM_A_PROCESS_PAGES_CPU, struct gmem_process, pages_cpu),
+	U64_FIELD(OE_GMEM_A_PROCESS_PAGES_DEVICE, struct gmem_process, pages_device),
 };
 
 /* Every field of @f into the struct at @base. */
@@ -104,7 +71,7 @@ static int get_u64s(struct nlattr **tb, const struct u64_field *f, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v;
-		int rc = attr_u64(tb[f[i].type], &v);
+		int rc = genl_attr_u64(tb[f[i].type], &v);
 
 		if (rc)
 			return rc;
@@ -113,28 +80,30 @@ static int get_u64s(struct nlattr **tb, const struct u64_field *f, size_t n,
 	return 0;
 }
 
-#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+/* Every field of @f of the struct at @base into @o. */
+static void add_u64s(struct json_object *o, const struct u64_field *f, size_t n,
+		     const void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const char *)base + f[i].off, sizeof(v));
+		json_object_object_add(o, f[i].name, json_object_new_uint64(v));
+	}
+}
 
 int gmem_parse_device(const struct nlmsghdr *nlh, struct gmem_device *out)
 {
-	static const struct u64_field f[] = {
-		{ OE_GMEM_A_DEVICE_CAPACITY, offsetof(struct gmem_device, capacity) },
-		{ OE_GMEM_A_DEVICE_RESIDENT, offsetof(struct gmem_device, resident) },
-		{ OE_GMEM_A_DEVICE_FAULTS, offsetof(struct gmem_device, faults) },
-		{ OE_GMEM_A_DEVICE_TO_DEV, offsetof(struct gmem_device, to_dev) },
-		{ OE_GMEM_A_DEVICE_TO_HOST, offsetof(struct gmem_device, to_host) },
-		{ OE_GMEM_A_DEVICE_EVICTED, offsetof(struct gmem_device, evicted) },
-	};
 	struct nlattr *tb[OE_GMEM_A_DEVICE_MAX + 1];
 	struct gmem_device d;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	if ((rc = parse_attrs(nlh, OE_GMEM_CMD_GET_DEVICES, tb,
-			      OE_GMEM_A_DEVICE_MAX)) ||
-	    (rc = attr_u32(tb[OE_GMEM_A_DEVICE_HNID], &d.hnid)) ||
-	    (rc = attr_str(tb[OE_GMEM_A_DEVICE_NAME], d.name, sizeof(d.name))) ||
-	    (rc = get_u64s(tb, f, NFIELDS(f), &d)))
+	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_DEVICES, tb,
+				 OE_GMEM_A_DEVICE_MAX)) < 0 ||
+	    (rc = genl_attr_u32(tb[OE_GMEM_A_DEVICE_HNID], &d.hnid)) ||
+	    (rc = genl_attr_str(tb[OE_GMEM_A_DEVICE_NAME], d.name, sizeof(d.name))) ||
+	    (rc = get_u64s(tb, device_u64s, NFIELDS(device_u64s), &d)))
 		return rc;
 	*out = d;
 	return 0;
@@ -142,20 +111,13 @@ int gmem_parse_device(const struct nlmsghdr *nlh, struct gmem_device *out)
 
 int gmem_parse_stats(const struct nlmsghdr *nlh, struct gmem_stats *out)
 {
-	static const struct u64_field f[] = {
-		{ OE_GMEM_A_STATS_PROCESSES, offsetof(struct gmem_stats, processes) },
-		{ OE_GMEM_A_STATS_PAGES_NOMAP, offsetof(struct gmem_stats, pages_nomap) },
-		{ OE_GMEM_A_STATS_PAGES_CPU, offsetof(struct gmem_stats, pages_cpu) },
-		{ OE_GMEM_A_STATS_PAGES_DEVICE, offsetof(struct gmem_stats, pages_device) },
-		{ OE_GMEM_A_STATS_MIGRATING, offsetof(struct gmem_stats, migrating) },
-	};
 	struct nlattr *tb[OE_GMEM_A_STATS_MAX + 1];
 	struct gmem_stats s;
 	int rc;
 
-	if ((rc = parse_attrs(nlh, OE_GMEM_CMD_GET_STATS, tb,
-			      OE_GMEM_A_STATS_MAX)) ||
-	    (rc = get_u64s(tb, f, NFIELDS(f), &s)))
+	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_STATS, tb,
+				 OE_GMEM_A_STATS_MAX)) < 0 ||
+	    (rc = get_u64s(tb, stats_u64s, NFIELDS(stats_u64s), &s)))
 		return rc;
 	*out = s;
 	return 0;
@@ -163,20 +125,15 @@ int gmem_parse_stats(const struct nlmsghdr *nlh, struct gmem_stats *out)
 
 int gmem_parse_process(const struct nlmsghdr *nlh, struct gmem_process *out)
 {
-	static const struct u64_field f[] = {
-		{ OE_GMEM_A_PROCESS_PAGES_CPU, offsetof(struct gmem_process, pages_cpu) },
-		{ OE_GMEM_A_PROCESS_PAGES_DEVICE,
-		  offsetof(struct gmem_process, pages_device) },
-	};
 	struct nlattr *tb[OE_GMEM_A_PROCESS_MAX + 1];
 	struct gmem_process p;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if ((rc = parse_attrs(nlh, OE_GMEM_CMD_GET_PROCESSES, tb,
-			      OE_GMEM_A_PROCESS_MAX)) ||
-	    (rc = attr_u32(tb[OE_GMEM_A_PROCESS_PID], &p.pid)) ||
-	    (rc = get_u64s(tb, f, NFIELDS(f), &p)))
+	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_PROCESSES, tb,
+				 OE_GMEM_A_PROCESS_MAX)) < 0 ||
+	    (rc = genl_attr_u32(tb[OE_GMEM_A_PROCESS_PID], &p.pid)) ||
+	    (rc = get_u64s(tb, process_u64s, NFIELDS(process_u64s), &p)))
 		return rc;
 	*out = p;
 	return 0;
@@ -189,12 +146,12 @@ int gmem_parse_pressure(const struct nlmsghdr *nlh, struct gmem_pressure *out)
 	int rc;
 
 	memset(&ev, 0, sizeof(ev));
-	if ((rc = parse_attrs(nlh, OE_GMEM_CMD_PRESSURE, tb,
-			      OE_GMEM_A_PRESSURE_MAX)) ||
-	    (rc = attr_u64(tb[OE_GMEM_A_PRESSURE_SEQ], &ev.seq)) ||
-	    (rc = attr_u32(tb[OE_GMEM_A_PRESSURE_HNID], &ev.hnid)) ||
-	    (rc = attr_u32(tb[OE_GMEM_A_PRESSURE_EVICTED], &ev.evicted)) ||
-	    (rc = attr_u32(tb[OE_GMEM_A_PRESSURE_PID], &ev.pid)))
+	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_PRESSURE, tb,
+				 OE_GMEM_A_PRESSURE_MAX)) < 0 ||
+	    (rc = genl_attr_u64(tb[OE_GMEM_A_PRESSURE_SEQ], &ev.seq)) ||
+	    (rc = genl_attr_u32(tb[OE_GMEM_A_PRESSURE_HNID], &ev.hnid)) ||
+	    (rc = genl_attr_u32(tb[OE_GMEM_A_PRESSURE_EVICTED], &ev.evicted)) ||
+	    (rc = genl_attr_u32(tb[OE_GMEM_A_PRESSURE_PID], &ev.pid)))
 		return rc;
 	*out = ev;
 	return 0;
@@ -204,21 +161,15 @@ int gmem_parse_pressure(const struct nlmsghdr *nlh, struct gmem_pressure *out)
 
 void gmem_ring_push(struct gmem_ring *r, const struct gmem_pressure *ev)
 {
-	r->ev[r->head] = *ev;
-	r->head = (r->head + 1) % GMEM_RING_SIZE;
-	if (r->count < GMEM_RING_SIZE)
-		r->count++;
+	r->ev[ring_push_slot(&r->head, &r->count, GMEM_RING_SIZE)] = *ev;
 }
 
 const struct gmem_pressure *gmem_ring_get(const struct gmem_ring *r,
 					  unsigned int i)
 {
-	unsigned int start;
+	int slot = ring_slot(r->head, r->count, GMEM_RING_SIZE, i);
 
-	if (i >= r->count)
-		return NULL;
-	start = (r->head + GMEM_RING_SIZE - r->count) % GMEM_RING_SIZE;
-	return &r->ev[(start + i) % GMEM_RING_SIZE];
+	return slot < 0 ? NULL : &r->ev[slot];
 }
 
 static struct gmem_dev_pressure *track_slot(struct gmem_track *t,
@@ -238,14 +189,10 @@ static struct gmem_dev_pressure *track_slot(struct gmem_track *t,
 uint64_t gmem_track_event(struct gmem_track *t, const struct gmem_pressure *ev)
 {
 	struct gmem_dev_pressure *d = track_slot(t, ev->hnid);
-	uint64_t missed = 0;
+	uint64_t missed = seq_gap_next(&t->seq, ev->seq);
 
 	t->received++;
-	if (t->have_seq && ev->seq > t->last_seq)
-		missed = ev->seq - t->last_seq - 1;
 	t->missed += missed;
-	t->last_seq = ev->seq;
-	t->have_seq = true;
 	if (d) {
 		d->events++;
 		d->evicted += ev->evicted;
@@ -264,7 +211,7 @@ bool gmem_track_overrun(struct gmem_track *t)
 
 void gmem_track_forget_seq(struct gmem_track *t)
 {
-	t->have_seq = false;
+	t->seq.known = false;
 }
 
 const struct gmem_dev_pressure *gmem_track_dev(const struct gmem_track *t,
@@ -287,12 +234,7 @@ struct json_object *gmem_device_to_json(const struct gmem_device *d,
 		return NULL;
 	json_object_object_add(o, "hnid", json_object_new_int64(d->hnid));
 	json_object_object_add(o, "name", json_object_new_string(d->name));
-	json_object_object_add(o, "capacity", json_object_new_uint64(d->capacity));
-	json_object_object_add(o, "resident", json_object_new_uint64(d->resident));
-	json_object_object_add(o, "faults", json_object_new_uint64(d->faults));
-	json_object_object_add(o, "to_dev", json_object_new_uint64(d->to_dev));
-	json_object_object_add(o, "to_host", json_object_new_uint64(d->to_host));
-	json_object_object_add(o, "evicted", json_object_new_uint64(d->evicted));
+	add_u64s(o, device_u64s, NFIELDS(device_u64s), d);
 	json_object_object_add(o, "pressure",
 			       json_object_new_uint64(p ? p->events : 0));
 	json_object_object_add(o, "pressure_evicted",
@@ -302,13 +244,7 @@ struct json_object *gmem_device_to_json(const struct gmem_device *d,
 
 void gmem_stats_to_json(const struct gmem_stats *s, struct json_object *o)
 {
-	json_object_object_add(o, "processes", json_object_new_uint64(s->processes));
-	json_object_object_add(o, "pages_nomap",
-			       json_object_new_uint64(s->pages_nomap));
-	json_object_object_add(o, "pages_cpu", json_object_new_uint64(s->pages_cpu));
-	json_object_object_add(o, "pages_device",
-			       json_object_new_uint64(s->pages_device));
-	json_object_object_add(o, "migrating", json_object_new_uint64(s->migrating));
+	add_u64s(o, stats_u64s, NFIELDS(stats_u64s), s);
 }
 
 struct json_object *gmem_process_to_json(const struct gmem_process *p)
@@ -318,9 +254,7 @@ struct json_object *gmem_process_to_json(const struct gmem_process *p)
 	if (!o)
 		return NULL;
 	json_object_object_add(o, "pid", json_object_new_int64(p->pid));
-	json_object_object_add(o, "pages_cpu", json_object_new_uint64(p->pages_cpu));
-	json_object_object_add(o, "pages_device",
-			       json_object_new_uint64(p->pages_device));
+	add_u64s(o, process_u64s, NFIELDS(process_u64s), p);
 	return o;
 }
 

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include "genl_msg.h"
+
 struct json_object;
 struct nl_msg;
 
@@ -108,8 +110,7 @@ struct gmem_track {
 	uint64_t received;	/* events received */
 	uint64_t missed;	/* events not received (seq gaps) */
 	uint64_t overruns;	/* ENOBUFS on the event socket */
-	uint64_t last_seq;
-	bool have_seq;
+	struct seq_gap seq;
 	struct gmem_dev_pressure dev[GMEM_TRACK_DEVS];
 	unsigned int ndev;
 	uint64_t other;		/* events of devices beyond GMEM_TRACK_DEVS */
@@ -123,7 +124,7 @@ struct gmem_track {
  * above the last one starts counting afresh.
  */
 uint64_t gmem_track_event(struct gmem_track *t, const struct gmem_pressure *ev);
-/* The event socket overran. true the first time (log it), false after. */
+/* The event socket overran: counted. true the first time, false after. */
 bool gmem_track_overrun(struct gmem_track *t);
 /* Forget the last seq (the family went away, or we joined the group anew). */
 void gmem_track_forget_seq(struct gmem_track *t);

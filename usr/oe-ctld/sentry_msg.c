@@ -1,102 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "sentry_msg.h"
+#include "genl_msg.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 #include <json-c/json.h>
-#include <linux/genetlink.h>
 #include <linux/oe_sentry.h>
 #include <netlink/attr.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
-
-/*
- * Parse the attributes after the genl header into @tb. We validate sizes
- * ourselves (attr_u32/u64/str) because libnl's policy only checks minimum
- * lengths.
- */
-static int parse_attrs(const struct nlmsghdr *nlh, struct nlattr **tb,
-		       int maxtype, uint8_t *cmd)
-{
-	const struct genlmsghdr *gh;
-
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
-		return -EBADMSG;
-	gh = nlmsg_data(nlh);
-	*cmd = gh->cmd;
-	if (nla_parse(tb, maxtype,
-		      (struct nlattr *)((char *)gh + GENL_HDRLEN),
-		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN),
-		      NULL) < 0)
-		return -EINVAL;
-	return 0;
-}
-
-static int attr_u32(struct nlattr *a, uint32_t *v)
-{
-	if (!a)
-		return -ENOENT;
-	if (nla_len(a) != sizeof(uint32_t))
-		return -EINVAL;
-	*v = nla_get_u32(a);
-	return 0;
-}
-
-static int attr_u64(struct nlattr *a, uint64_t *v)
-{
-	if (!a)
-		return -ENOENT;
-	if (nla_len(a) != sizeof(uint64_t))
-		return -EINVAL;
-	memcpy(v, nla_data(a), sizeof(*v));
-	return 0;
-}
-
-static int attr_u16(struct nlattr *a, uint16_t *v)
-{
-	if (!a)
-		return -ENOENT;
-	if (nla_len(a) != sizeof(uint16_t))
-		return -EINVAL;
-	*v = nla_get_u16(a);
-	return 0;
-}
-
-/* NUL-terminated string that fits in @size bytes including the NUL. */
-static int attr_str(struct nlattr *a, char *buf, size_t size)
-{
-	const char *s;
-	int len;
-
-	if (!a)
-		return -ENOENT;
-	len = nla_len(a);
-	s = nla_data(a);
-	if (len < 1 || s[len - 1] != '\0' || strlen(s) >= size)
-		return -EINVAL;
-	memcpy(buf, s, strlen(s) + 1);
-	return 0;
-}
 
 int sentry_parse_state(const struct nlmsghdr *nlh, struct sentry_state *out)
 {
 	struct nlattr *tb[OE_SENTRY_A_STATE_MAX + 1];
 	struct sentry_state st;
-	uint8_t cmd;
 	int rc;
 
-	rc = parse_attrs(nlh, tb, OE_SENTRY_A_STATE_MAX, &cmd);
-	if (rc)
+	rc = genl_msg_parse(nlh, GENL_ANY_CMD, tb, OE_SENTRY_A_STATE_MAX);
+	if (rc < 0)
 		return rc;
-	if (cmd != OE_SENTRY_CMD_GET_STATE)
+	if (rc != OE_SENTRY_CMD_GET_STATE)
 		return -EOPNOTSUPP;
-	if ((rc = attr_u32(tb[OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL],
-			   &st.filemap_alloc_local)) ||
-	    (rc = attr_u64(tb[OE_SENTRY_A_STATE_EVENTS_SENT],
-			   &st.events_sent)) ||
-	    (rc = attr_u64(tb[OE_SENTRY_A_STATE_EVENTS_LOST],
-			   &st.events_lost)))
+	if ((rc = genl_attr_u32(tb[OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL],
+				&st.filemap_alloc_local)) ||
+	    (rc = genl_attr_u64(tb[OE_SENTRY_A_STATE_EVENTS_SENT],
+				&st.events_sent)) ||
+	    (rc = genl_attr_u64(tb[OE_SENTRY_A_STATE_EVENTS_LOST],
+				&st.events_lost)))
 		return rc;
 	*out = st;
 	return 0;
@@ -107,12 +36,11 @@ int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out)
 	struct nlattr *tb[OE_SENTRY_A_EVENT_MAX + 1];
 	struct sentry_event *ev = out;
 	uint64_t seq;
-	uint8_t cmd;
-	int rc;
+	int cmd, rc;
 
-	rc = parse_attrs(nlh, tb, OE_SENTRY_A_EVENT_MAX, &cmd);
-	if (rc)
-		return rc;
+	cmd = genl_msg_parse(nlh, GENL_ANY_CMD, tb, OE_SENTRY_A_EVENT_MAX);
+	if (cmd < 0)
+		return cmd;
 	if (cmd != OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED &&
 	    cmd != OE_SENTRY_CMD_OOM_KILL)
 		return -EOPNOTSUPP;
@@ -121,13 +49,13 @@ int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out)
 	 * Validate everything before touching @out so a bad message leaves
 	 * it as it was.
 	 */
-	rc = attr_u64(tb[OE_SENTRY_A_EVENT_SEQ], &seq);
+	rc = genl_attr_u64(tb[OE_SENTRY_A_EVENT_SEQ], &seq);
 	if (rc)
 		return rc;
 	if (cmd == OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED) {
 		uint32_t v;
 
-		rc = attr_u32(tb[OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL], &v);
+		rc = genl_attr_u32(tb[OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL], &v);
 		if (rc)
 			return rc;
 		memset(ev, 0, offsetof(struct sentry_event, comm));
@@ -143,10 +71,10 @@ int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out)
 		struct nlattr *comm = tb[OE_SENTRY_A_EVENT_COMM];
 		struct nlattr *cg = tb[OE_SENTRY_A_EVENT_CGROUP];
 
-		if ((rc = attr_u32(tb[OE_SENTRY_A_EVENT_PID], &pid)) ||
-		    (rc = attr_u32(tb[OE_SENTRY_A_EVENT_OOM_SCOPE], &scope)) ||
-		    (rc = attr_u64(tb[OE_SENTRY_A_EVENT_TOTAL_VM_KB], &vm)) ||
-		    (rc = attr_u64(tb[OE_SENTRY_A_EVENT_RSS_KB], &rss)))
+		if ((rc = genl_attr_u32(tb[OE_SENTRY_A_EVENT_PID], &pid)) ||
+		    (rc = genl_attr_u32(tb[OE_SENTRY_A_EVENT_OOM_SCOPE], &scope)) ||
+		    (rc = genl_attr_u64(tb[OE_SENTRY_A_EVENT_TOTAL_VM_KB], &vm)) ||
+		    (rc = genl_attr_u64(tb[OE_SENTRY_A_EVENT_RSS_KB], &rss)))
 			return rc;
 		if (scope > OE_SENTRY_OOM_SCOPE_MEMCG)
 			return -EINVAL;
@@ -166,31 +94,10 @@ int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out)
 		ev->oom_scope = scope;
 		ev->total_vm_kb = vm;
 		ev->rss_kb = rss;
-		attr_str(comm, ev->comm, sizeof(ev->comm));
-		attr_str(cg, ev->cgroup, sizeof(ev->cgroup));
+		genl_attr_str(comm, ev->comm, sizeof(ev->comm));
+		genl_attr_str(cg, ev->cgroup, sizeof(ev->cgroup));
 		return 0;
 	}
-}
-
-int sentry_parse_ctrl(const struct nlmsghdr *nlh, struct ctrl_notice *out)
-{
-	struct nlattr *tb[CTRL_ATTR_MAX + 1];
-	struct ctrl_notice n;
-	uint8_t cmd;
-	int rc;
-
-	rc = parse_attrs(nlh, tb, CTRL_ATTR_MAX, &cmd);
-	if (rc)
-		return rc;
-	if (cmd != CTRL_CMD_NEWFAMILY && cmd != CTRL_CMD_DELFAMILY)
-		return -EOPNOTSUPP;
-	n.cmd = cmd;
-	if ((rc = attr_u16(tb[CTRL_ATTR_FAMILY_ID], &n.family_id)) ||
-	    (rc = attr_str(tb[CTRL_ATTR_FAMILY_NAME], n.family_name,
-			   sizeof(n.family_name))))
-		return rc;
-	*out = n;
-	return 0;
 }
 
 const char *sentry_event_name(enum sentry_event_type t)
@@ -245,19 +152,13 @@ struct json_object *sentry_event_to_json(const struct sentry_event *ev)
 
 void sentry_ring_push(struct sentry_ring *r, const struct sentry_event *ev)
 {
-	r->ev[r->head] = *ev;
-	r->head = (r->head + 1) % SENTRY_RING_SIZE;
-	if (r->count < SENTRY_RING_SIZE)
-		r->count++;
+	r->ev[ring_push_slot(&r->head, &r->count, SENTRY_RING_SIZE)] = *ev;
 }
 
 const struct sentry_event *sentry_ring_get(const struct sentry_ring *r,
 					   unsigned int i)
 {
-	unsigned int start;
+	int slot = ring_slot(r->head, r->count, SENTRY_RING_SIZE, i);
 
-	if (i >= r->count)
-		return NULL;
-	start = (r->head + SENTRY_RING_SIZE - r->count) % SENTRY_RING_SIZE;
-	return &r->ev[(start + i) % SENTRY_RING_SIZE];
+	return slot < 0 ? NULL : &r->ev[slot];
 }

@@ -40,13 +40,6 @@ struct sentry_event {
 	char cgroup[SENTRY_CGROUP_MAX];
 };
 
-/* nlctrl family notification relevant to us. */
-struct ctrl_notice {
-	uint8_t cmd;			/* CTRL_CMD_NEWFAMILY / DELFAMILY / ... */
-	uint16_t family_id;
-	char family_name[32];
-};
-
 /*
  * All parsers return 0 on success, or a negative errno:
  *   -EBADMSG     message or genl header truncated
@@ -57,7 +50,6 @@ struct ctrl_notice {
  */
 int sentry_parse_state(const struct nlmsghdr *nlh, struct sentry_state *out);
 int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out);
-int sentry_parse_ctrl(const struct nlmsghdr *nlh, struct ctrl_notice *out);
 
 const char *sentry_event_name(enum sentry_event_type t);
 const char *sentry_oom_scope_name(uint32_t scope);
