@@ -131,6 +131,24 @@ static void sim_ctx_free(struct gmem_sim *s, u32 task)
 	kfree(ctx);
 }
 
+static void *sim_translate(struct gmem_sim *s, u32 task, unsigned long va);
+
+/* The device's copy engine: both ranges must be on the device. */
+static int sim_hmemcpy(struct gmem_sim *s, struct rp_msg *msg)
+{
+	void *dest = sim_translate(s, msg->task, msg->va);
+	void *src = sim_translate(s, msg->task, msg->src);
+
+	if (!msg->size || msg->size > GMEM_PAGE_SIZE -
+	    (msg->va & (GMEM_PAGE_SIZE - 1)) ||
+	    msg->size > GMEM_PAGE_SIZE - (msg->src & (GMEM_PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (!dest || !src)
+		return -EAGAIN;
+	memmove(dest, src, msg->size);
+	return 0;
+}
+
 static int sim_handle(struct gmem_sim *s, struct rp_msg *msg)
 {
 	struct sim_slot *slot;
@@ -155,6 +173,8 @@ static int sim_handle(struct gmem_sim *s, struct rp_msg *msg)
 		return 0;
 	case RP_ALLOC_PAGE:
 		return sim_alloc_page(s, msg);
+	case RP_HMEMCPY:
+		return sim_hmemcpy(s, msg);
 	case RP_EVICT_PAGE:
 	case RP_FREE_PAGE:
 		slot = sim_slot_of(s, msg->dev_addr);

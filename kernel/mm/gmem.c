@@ -581,36 +581,50 @@ static int gm_evict_one(struct gm_dev *dev)
 }
 
 /*
- * Logical page @m of @vma moves to @dev. Its data is where the CPU side
- * has it: in host pages not yet mapped, or mapped in the page tables
- * (taken with a reference, then unmapped, so a write racing with the
- * unmap lands in a page that is still copied). Caller holds mmap_lock
- * for writing, has write-locked @vma (no CPU fault runs in it), and
- * holds m->lock; @m is not on a device.
+ * The CPU's copy of logical page @m, each base page faulted in (swapped
+ * in, or made, zeroed, where the CPU never wrote) and referenced; the
+ * faults also map what a device sent back. Caller holds mmap_lock for
+ * writing, but not m->lock, which the faults take.
+ */
+static struct page **gm_cpu_pages(struct gm_mapping *m)
+{
+	struct page **pages = gm_alloc_page_array();
+	long n;
+
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	n = get_user_pages(m->va, GMEM_NR_SUBPAGES, 0, pages);
+	if (n == GMEM_NR_SUBPAGES)
+		return pages;
+	gm_put_pages(pages);
+	return ERR_PTR(n < 0 ? n : -EFAULT);
+}
+
+/*
+ * Logical page @m of @vma moves to @dev. Its data is in @cpu_pages (see
+ * gm_cpu_pages), or in host pages a device sent back, or nowhere (it
+ * reads as zeroes). The page tables let go of it before the copy, so a
+ * write racing with the unmap lands in a page still to be copied, and a
+ * later one faults. Caller holds mmap_lock for writing, has write-locked
+ * @vma (no CPU fault runs in it), and holds m->lock; @m is not on a
+ * device.
  */
 static int gm_page_to_dev(struct vm_area_struct *vma, struct gm_mapping *m,
-			  struct gm_dev *dev)
+			  struct gm_dev *dev, struct page **cpu_pages)
 {
 	struct gm_fault_t gmf = {
 		.mm = vma->vm_mm, .dev = dev, .va = m->va,
 		.size = GMEM_PAGE_SIZE,
 	};
-	struct page **pages = gm_take_host(m), *page;
+	struct page **pages = cpu_pages ?: gm_take_host(m);
 	unsigned int evicted = 0;
 	enum gm_ret r;
-	int i, ret = 0;
+	int ret = 0;
 
 	if (!pages)
 		pages = gm_alloc_page_array();
 	if (!pages)
 		return -ENOMEM;
-	for (i = 0; i < GMEM_NR_SUBPAGES; i++) {
-		if (pages[i])
-			continue;
-		page = follow_page(vma, m->va + i * PAGE_SIZE, FOLL_GET);
-		if (!IS_ERR_OR_NULL(page))
-			pages[i] = page;
-	}
 	zap_page_range_single(vma, m->va, GMEM_PAGE_SIZE, NULL);
 
 	gmf.pages = pages;
@@ -651,6 +665,7 @@ static int gm_page_fault_locked(struct vm_area_struct *vma,
 				unsigned long va, struct gm_dev *dev)
 {
 	struct gm_as *as = gm_as_get(vma->vm_mm);
+	struct page **cpu_pages = NULL;
 	struct gm_mapping *m;
 	int ret = 0;
 
@@ -659,6 +674,12 @@ static int gm_page_fault_locked(struct vm_area_struct *vma,
 	m = gm_lpt_get(&as->lpt, va, GFP_KERNEL);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
+	/* Only faults and DONTNEED make a page CPU: both are kept out. */
+	if (READ_ONCE(m->state) == GM_MAPPING_CPU) {
+		cpu_pages = gm_cpu_pages(m);
+		if (IS_ERR(cpu_pages))
+			return PTR_ERR(cpu_pages);
+	}
 	mutex_lock(&m->lock);
 	if (m->state == GM_MAPPING_DEVICE && m->dev == dev) {
 		gm_lru_touch(&dev->lru, m);
@@ -673,9 +694,12 @@ static int gm_page_fault_locked(struct vm_area_struct *vma,
 		if (ret)
 			goto out;
 	}
-	ret = gm_page_to_dev(vma, m, dev);
+	ret = gm_page_to_dev(vma, m, dev, cpu_pages);
+	cpu_pages = NULL;
 out:
 	mutex_unlock(&m->lock);
+	if (cpu_pages)
+		gm_put_pages(cpu_pages);
 	return ret;
 }
 
@@ -977,6 +1001,68 @@ int gm_as_pin(struct vm_area_struct *vma, unsigned long start,
 			ret = gm_lru_pin(&dev->lru, m, pin);
 		mutex_unlock(&m->lock);
 	}
+	return ret;
+}
+
+/* The peer-shared VMA that holds all of [start, start + size), or NULL. */
+struct vm_area_struct *gm_peer_vma(struct mm_struct *mm, unsigned long start,
+				   size_t size)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, start);
+
+	if (!vma || !(vma->vm_flags & VM_PEER_SHARED) ||
+	    start + size > vma->vm_end)
+		return NULL;
+	return vma;
+}
+
+/*
+ * hmemcpy on @dev: piece by piece (each within one logical page on
+ * either side), both logical pages are brought to the device, which
+ * then copies. If eviction took one away before the copy, again.
+ */
+int gm_as_hmemcpy(struct mm_struct *mm, struct gm_dev *dev,
+		  unsigned long dest, unsigned long src, size_t size)
+{
+	struct gm_memcpy_t gmc = { .mm = mm, .dev = dev };
+	struct vm_area_struct *dvma, *svma;
+	enum gm_ret r;
+	int tries, ret;
+
+	ret = mmap_write_lock_killable(mm);
+	if (ret)
+		return ret;
+	dvma = gm_peer_vma(mm, dest, size);
+	svma = gm_peer_vma(mm, src, size);
+	ret = -EINVAL;
+	if (!dvma || !svma || !gm_as_attached(mm, dev))
+		goto out;
+	vma_start_write(dvma);
+	vma_start_write(svma);
+	ret = 0;
+	while (size && !ret) {
+		gmc.dest = dest;
+		gmc.src = src;
+		gmc.size = min3(size, GMEM_PAGE_SIZE - (dest & ~GMEM_PAGE_MASK),
+				GMEM_PAGE_SIZE - (src & ~GMEM_PAGE_MASK));
+		for (tries = 0; tries < 8; tries++) {
+			ret = gm_page_fault_locked(svma, src, dev) ?:
+			      gm_page_fault_locked(dvma, dest, dev);
+			if (ret)
+				break;
+			r = dev->mmu->peer_hmemcpy(&gmc);
+			ret = r == GM_RET_SUCCESS ? 0 : -EIO;
+			if (r != GM_RET_MIGRATING)
+				break;
+		}
+		dest += gmc.size;
+		src += gmc.size;
+		size -= gmc.size;
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+out:
+	mmap_write_unlock(mm);
 	return ret;
 }
 

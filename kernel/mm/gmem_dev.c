@@ -21,21 +21,6 @@
 /* hmemcpy by the host goes through a buffer of this size at a time. */
 #define GMEM_BOUNCE_SIZE	(64 * 1024)
 
-/*
- * The peer-shared VMA that holds all of [start, end), or NULL. The
- * caller holds mmap_lock.
- */
-static struct vm_area_struct *gmem_peer_vma(struct mm_struct *mm,
-					    unsigned long start,
-					    unsigned long end)
-{
-	struct vm_area_struct *vma = vma_lookup(mm, start);
-
-	if (!vma || !(vma->vm_flags & VM_PEER_SHARED) || end > vma->vm_end)
-		return NULL;
-	return vma;
-}
-
 static long gmem_get_hnuma_id(void __user *uarg)
 {
 	struct gmem_hnid_arg arg;
@@ -105,7 +90,7 @@ static long gmem_hmadvise(const struct hmadvise_arg *arg)
 	ret = mmap_write_lock_killable(mm);
 	if (ret)
 		goto put;
-	vma = gmem_peer_vma(mm, start, end);
+	vma = gm_peer_vma(mm, start, end - start);
 	/* A device serves only the processes that opened it. */
 	if (vma && (!dev || gm_as_attached(mm, dev))) {
 		vma_start_write(vma);
@@ -120,30 +105,26 @@ put:
 	return ret;
 }
 
-/* Both ranges must lie in peer-shared mappings, and must not overlap. */
+/* Both ranges must lie in peer-shared mappings. */
 static int gmem_hmemcpy_check(const struct hmemcpy_arg *arg)
 {
 	struct mm_struct *mm = current->mm;
 	int ret = 0;
 
-	if (arg->dest + arg->size < arg->dest ||
-	    arg->src + arg->size < arg->src)
-		return -EINVAL;
-	if (arg->dest < arg->src + arg->size &&
-	    arg->src < arg->dest + arg->size)
-		return -EINVAL;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
-	if (!gmem_peer_vma(mm, arg->dest, arg->dest + arg->size) ||
-	    !gmem_peer_vma(mm, arg->src, arg->src + arg->size))
+	if (!gm_peer_vma(mm, arg->dest, arg->size) ||
+	    !gm_peer_vma(mm, arg->src, arg->size))
 		ret = -EINVAL;
 	mmap_read_unlock(mm);
 	return ret;
 }
 
 /*
- * The host copies: reading the source and writing the destination fault
- * as any CPU access does.
+ * On a device the process opened, the device copies (its pages fault in
+ * first); with hnid -1 the host does, and reading the source and writing
+ * the destination fault as any CPU access does. The ranges must not
+ * overlap.
  */
 static long gmem_hmemcpy(const struct hmemcpy_arg *arg)
 {
@@ -153,14 +134,21 @@ static long gmem_hmemcpy(const struct hmemcpy_arg *arg)
 	long ret = 0;
 	void *buf;
 
+	if (arg->dest + arg->size < arg->dest ||
+	    arg->src + arg->size < arg->src)
+		return -EINVAL;
+	if (arg->dest < arg->src + arg->size &&
+	    arg->src < arg->dest + arg->size)
+		return -EINVAL;
 	if (arg->hnid != NUMA_NO_NODE) {
 		struct gm_dev *dev = gm_dev_get_by_hnid(arg->hnid);
 
 		if (!dev)
 			return -EINVAL;
-		/* GMem does not drive device copy engines yet. */
+		ret = arg->size ? gm_as_hmemcpy(current->mm, dev, arg->dest,
+						arg->src, arg->size) : 0;
 		gm_dev_put(dev);
-		return -EOPNOTSUPP;
+		return ret;
 	}
 	if (!arg->size)
 		return 0;

@@ -108,10 +108,30 @@ static enum gm_ret rp_peer_va_free(struct gm_fault_t *gmf)
 	return rp_send(ch, &msg) ? GM_RET_FAILURE_UNKNOWN : GM_RET_SUCCESS;
 }
 
+/* -EAGAIN from the device: a page left it before the copy. */
+static enum gm_ret rp_peer_hmemcpy(struct gm_memcpy_t *gmc)
+{
+	struct rp_channel *ch = gmc->dev->priv;
+	struct rp_msg msg = {
+		.type = RP_HMEMCPY, .va = gmc->dest, .src = gmc->src,
+		.size = gmc->size,
+	};
+	int task = rp_task_of(ch, gmc->mm), ret;
+
+	if (task < 0)
+		return GM_RET_FAILURE_UNKNOWN;
+	msg.task = task;
+	ret = rp_send(ch, &msg);
+	if (ret == -EAGAIN)
+		return GM_RET_MIGRATING;
+	return ret ? GM_RET_FAILURE_UNKNOWN : GM_RET_SUCCESS;
+}
+
 static const struct gm_mmu rp_mmu = {
 	.peer_map	= rp_peer_map,
 	.peer_unmap	= rp_peer_unmap,
 	.peer_va_free	= rp_peer_va_free,
+	.peer_hmemcpy	= rp_peer_hmemcpy,
 };
 
 /* A device's driver opened its channel: GMem gets a device (an hnid). */

@@ -118,17 +118,29 @@ struct gm_fault_t {
 	unsigned long dev_addr;		/* set by peer_map, given to unmap */
 };
 
+/* A copy between two ranges of one address space, by a device. */
+struct gm_memcpy_t {
+	struct mm_struct *mm;
+	struct gm_dev *dev;
+	unsigned long dest;
+	unsigned long src;
+	size_t size;		/* within one logical page on each side */
+};
+
 /*
  * A device's MMU, as GMem drives it. peer_map takes device memory for a
  * logical page and fills it (GM_RET_NOMEM when the device is full: GMem
  * then evicts and asks again); peer_unmap empties it and gives it back;
  * peer_va_free says a range of an address space is gone (va 0, size 0:
- * all of it). None of them sleeps on GMem's locks.
+ * all of it); peer_hmemcpy copies between two ranges the device holds
+ * (GM_RET_MIGRATING if one left it meanwhile). None of them sleeps on
+ * GMem's locks.
  */
 struct gm_mmu {
 	enum gm_ret (*peer_map)(struct gm_fault_t *gmf);
 	enum gm_ret (*peer_unmap)(struct gm_fault_t *gmf);
 	enum gm_ret (*peer_va_free)(struct gm_fault_t *gmf);
+	enum gm_ret (*peer_hmemcpy)(struct gm_memcpy_t *gmc);
 };
 
 /* An accelerator under GMem: a heterogeneous NUMA node of its own. */
@@ -219,6 +231,10 @@ int gm_as_prefetch(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, struct gm_dev *dev);
 int gm_as_pin(struct vm_area_struct *vma, unsigned long start,
 	      unsigned long end, struct gm_dev *dev, bool pin);
+struct vm_area_struct *gm_peer_vma(struct mm_struct *mm, unsigned long start,
+				   size_t size);
+int gm_as_hmemcpy(struct mm_struct *mm, struct gm_dev *dev,
+		  unsigned long dest, unsigned long src, size_t size);
 struct gm_stats {
 	long address_spaces;
 	long pages[GM_MAPPING_DEVICE + 1];	/* by gm_mapping_state */

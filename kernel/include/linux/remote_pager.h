@@ -24,7 +24,7 @@ enum rp_msg_type {
 	RP_PAGE_FAULT,			/* device: va is not on the device */
 	RP_EVICT_PAGE,
 	RP_HMADVISE,
-	RP_HMEMCPY,
+	RP_HMEMCPY,			/* host: the device copies */
 	RP_COMMON_RESPONSE,
 	RP_NR_MSG_TYPES,
 };
@@ -35,6 +35,7 @@ struct rp_msg {
 	u64 va;
 	u64 size;
 	u64 dev_addr;		/* device memory: in, or out of ALLOC_PAGE */
+	u64 src;		/* HMEMCPY: from src to va, size bytes */
 	s32 ret;		/* the answer: 0 or a negative errno */
 };
 

@@ -22,6 +22,10 @@
  *   fork       a child has none of the parent's device data, and
  *              cannot use the parent's open device
  *   bad        every bad device kernel and request is refused
+ *   hmemcpy    the device copies, across logical pages, every byte;
+ *              not for a process that did not open it
+ *   swap       pages the CPU wrote and the kernel swapped out reach the
+ *              device intact (needs swap on)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -625,9 +629,10 @@ static int case_bad(void)
 		_exit(hmadvise(hnid, p, LPAGE, MADV_PREFETCH) != -EINVAL);
 	expect(wait(&status) > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
 	       "PREFETCH to a device not opened");
+	hc.hnid = hnid + 1;
 	gfd = open("/dev/gmem", O_RDWR);
-	expect(ioctl(gfd, GMEM_HMEMCPY, &hc) && errno == EOPNOTSUPP,
-	       "hmemcpy on the device: %s", strerror(errno));
+	expect(ioctl(gfd, GMEM_HMEMCPY, &hc) && errno == EINVAL,
+	       "hmemcpy on no device: %s", strerror(errno));
 	close(gfd);
 	expect(resident(fd, p, LPAGE) == 0, "refusals moved data");
 	/* Reading faults the page in before the copy out fails. */
@@ -636,6 +641,84 @@ static int case_bad(void)
 	expect(check64(p, LPAGE, 41) < 0, "refusals changed data");
 	munmap(p, LPAGE);
 	munmap(plain, LPAGE);
+	close(fd);
+	return failures;
+}
+
+static int dev_hmemcpy(int hnid, void *dest, const void *src, size_t n)
+{
+	static int gfd = -1;
+	struct hmemcpy_arg arg = {
+		.hnid = hnid, .dest = (uintptr_t)dest, .src = (uintptr_t)src,
+		.size = n,
+	};
+
+	if (gfd < 0)
+		gfd = open("/dev/gmem", O_RDWR);
+	return ioctl(gfd, GMEM_HMEMCPY, &arg) ? -errno : 0;
+}
+
+static int case_hmemcpy(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid, ret, status;
+	size_t len = 4 * LPAGE, off = 12345, n = 2 * LPAGE + 777;
+	uint8_t *a = peer_map(len), *b = peer_map(len);
+	uint8_t *want = malloc(len);
+
+	fill64(a, len, 61);
+	fill64(b, len, 62);
+	fill64(want, len, 62);
+	/* Odd offsets and size: the pieces cross logical pages unevenly. */
+	memcpy(want + off + 4096, a + off, n);
+	ret = dev_hmemcpy(hnid, b + off + 4096, a + off, n);
+	expect(!ret, "device hmemcpy: %s", strerror(-ret));
+	expect(resident(fd, b + off + 4096, n) >= 2, "copy not on device");
+	expect(!memcmp(b, want, len), "device copy differs");
+	expect(check64(a, len, 61) < 0, "source changed");
+	expect(dev_hmemcpy(hnid, a + LPAGE, a, 2 * LPAGE) == -EINVAL,
+	       "overlapping device copy");
+	/* A device serves only the processes that opened it. */
+	if (fork() == 0)
+		_exit(dev_hmemcpy(hnid, a, b, 4096) != -EINVAL);
+	expect(wait(&status) > 0 && WIFEXITED(status) && !WEXITSTATUS(status),
+	       "device copy by a process that did not open it");
+	munmap(a, len);
+	munmap(b, len);
+	close(fd);
+	return failures;
+}
+
+/* VmSwap of this process, in KiB. */
+static long vm_swap_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "VmSwap: %ld kB", &kb);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int case_swap(void)
+{
+	int fd = sim_open();
+	size_t len = 4 * LPAGE;
+	uint8_t *p = peer_map(len);
+	void *want = malloc(len);
+
+	fill64(p, len, 51);
+	fill64(want, len, 51);
+	expect(!madvise(p, len, MADV_PAGEOUT), "MADV_PAGEOUT: %s",
+	       strerror(errno));
+	/* Without this the test would prove nothing. */
+	expect(vm_swap_kb() >= 1024, "only %ld KiB swapped out", vm_swap_kb());
+	expect(dev_sum(fd, p, len) == cpu_sum(want, len),
+	       "swapped-out data reached the device wrong");
+	expect(check64(p, len, 51) < 0, "data lost on the way back");
+	munmap(p, len);
 	close(fd);
 	return failures;
 }
@@ -667,6 +750,10 @@ int main(int argc, char **argv)
 		return case_fork();
 	if (!strcmp(c, "bad"))
 		return case_bad();
+	if (!strcmp(c, "swap"))
+		return case_swap();
+	if (!strcmp(c, "hmemcpy"))
+		return case_hmemcpy();
 	fprintf(stderr, "usage: gmem_dev CASE (see the source)\n");
 	return 2;
 }

@@ -117,8 +117,8 @@ int gmemFree(void *addr, size_t size);
 /*
  * Copy @size bytes from @src to @dest, both in peer-shared mappings and
  * not overlapping. @hnid -1: the host copies, faulting the pages to the
- * CPU as needed. A device hnid asks for its copy engine; the kernel does
- * not drive those yet and says EOPNOTSUPP.
+ * CPU as needed. A device hnid (one the process opened) copies on that
+ * device, faulting the pages there first.
  */
 int gmemHmemcpy(int hnid, void *dest, const void *src, size_t size);
 
