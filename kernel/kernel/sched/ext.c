@@ -206,10 +206,22 @@ static void scx_rescue_rq(struct rq *rq)
 		resched_curr(rq);
 }
 
+/*
+ * An exit of the current scheduler is under way. The works below may run
+ * after the scheduler they were queued for is gone (unregistration
+ * disables it at once) and the next one enabled: that one is not theirs.
+ */
+static bool scx_exit_pending(void)
+{
+	return atomic_read(&scx_exit_kind) != SCX_EXIT_NONE;
+}
+
 static void scx_ops_error_irq_workfn(struct irq_work *irq_work)
 {
 	int cpu;
 
+	if (!scx_exit_pending())
+		return;
 	for_each_possible_cpu(cpu) {
 		struct rq *rq = cpu_rq(cpu);
 		unsigned long flags;
@@ -1835,7 +1847,8 @@ static void scx_ops_disable_locked(void)
 static void scx_ops_disable_workfn(struct work_struct *work)
 {
 	mutex_lock(&scx_ops_enable_mutex);
-	scx_ops_disable_locked();
+	if (scx_exit_pending())
+		scx_ops_disable_locked();
 	mutex_unlock(&scx_ops_enable_mutex);
 }
 
