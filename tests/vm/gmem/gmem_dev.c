@@ -25,7 +25,8 @@
  *   hmemcpy    the device copies, across logical pages, every byte;
  *              not for a process that did not open it
  *   swap       pages the CPU wrote and the kernel swapped out reach the
- *              device intact (needs swap on)
+ *              device intact (needs a kernel with CONFIG_SWAP and swap
+ *              on; the suite does not run it, see tests/vm/gmem/run)
  */
 #define _GNU_SOURCE
 #include <errno.h>
