@@ -595,6 +595,19 @@ static void stat_is(const char *text)
 	fk.stat_len = strlen(text);
 }
 
+/* gmemGetStats() reads the counts 1 to 5 that the fake file holds. */
+static void assert_stats_1_to_5(void)
+{
+	struct gmem_stats st;
+
+	assert_int_equal(gmemGetStats(&st), 0);
+	assert_int_equal(st.migrating, 1);
+	assert_int_equal(st.processes, 2);
+	assert_int_equal(st.pages_nomap, 3);
+	assert_int_equal(st.pages_cpu, 4);
+	assert_int_equal(st.pages_device, 5);
+}
+
 static void test_stats_good(void **state)
 {
 	struct gmem_stats st;
@@ -618,12 +631,7 @@ static void test_stats_good(void **state)
 		"pages_nomap : 3 \n"
 		"processes: 2\t\n"
 		"migrating :1\n");
-	assert_int_equal(gmemGetStats(&st), 0);
-	assert_int_equal(st.migrating, 1);
-	assert_int_equal(st.processes, 2);
-	assert_int_equal(st.pages_nomap, 3);
-	assert_int_equal(st.pages_cpu, 4);
-	assert_int_equal(st.pages_device, 5);
+	assert_stats_1_to_5();
 	/* The library opens no device for it. */
 	assert_int_equal(fk.open_calls, 0);
 }
@@ -631,8 +639,6 @@ static void test_stats_good(void **state)
 /* A newer kernel's lines are skipped, whatever they hold. */
 static void test_stats_extra_lines(void **state)
 {
-	struct gmem_stats st;
-
 	(void)state;
 	stat_is("evictions     : 99\n"
 		"migrating     : 1\n"
@@ -644,12 +650,7 @@ static void test_stats_extra_lines(void **state)
 		"note: free text, even -1 or: colons\n"
 		"pages_device  : 5\n"
 		"pages_willneed : 6\n");
-	assert_int_equal(gmemGetStats(&st), 0);
-	assert_int_equal(st.migrating, 1);
-	assert_int_equal(st.processes, 2);
-	assert_int_equal(st.pages_nomap, 3);
-	assert_int_equal(st.pages_cpu, 4);
-	assert_int_equal(st.pages_device, 5);
+	assert_stats_1_to_5();
 }
 
 /* Each fails as EPROTO, leaving the caller's struct as it was. */

@@ -34,23 +34,17 @@ static int sys_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg);
 }
 
-const struct libgmem_sys libgmem_sys_real = {
-	.open	= sys_open,
-	.close	= close,
-	.ioctl	= sys_ioctl,
-	.mmap	= mmap,
-	.munmap	= munmap,
-	.fopen	= fopen,
-};
+#define LIBGMEM_SYS_REAL {		\
+	.open	= sys_open,		\
+	.close	= close,		\
+	.ioctl	= sys_ioctl,		\
+	.mmap	= mmap,			\
+	.munmap	= munmap,		\
+	.fopen	= fopen,		\
+}
 
-struct libgmem_sys libgmem_sys = {
-	.open	= sys_open,
-	.close	= close,
-	.ioctl	= sys_ioctl,
-	.mmap	= mmap,
-	.munmap	= munmap,
-	.fopen	= fopen,
-};
+const struct libgmem_sys libgmem_sys_real = LIBGMEM_SYS_REAL;
+struct libgmem_sys libgmem_sys = LIBGMEM_SYS_REAL;
 
 /*
  * The /dev/gmem fd, opened on first use. Double-checked under a mutex
