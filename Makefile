@@ -24,7 +24,7 @@ KUNIT_SUITES  = $(shell grep -rhA2 '^static struct kunit_suite' kernel | \
 		  sed -n 's/.*\.name = "\(.*\)".*/\1/p')
 # The modules build has no BPF (sched_ext is bool and needs BTF) and no
 # THP (GMem is bool and needs it): their suites run in the test kernel.
-MODULES_KUNIT_SUITES = $(filter-out sched_ext_dsq gmem_%,$(KUNIT_SUITES))
+MODULES_KUNIT_SUITES = $(filter-out sched_ext_% gmem_%,$(KUNIT_SUITES))
 BZIMAGE	:= $(BUILD)/linux/arch/x86/boot/bzImage
 INITRD	:= $(VMOUT)/initramfs.cpio
 BENCH_BUILD := $(BUILD)/bench

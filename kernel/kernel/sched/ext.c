@@ -78,10 +78,25 @@ static const struct rhashtable_params scx_dsq_hash_params = {
 static LIST_HEAD(scx_tasks);
 static DEFINE_SPINLOCK(scx_tasks_lock);
 
-static struct {
+/*
+ * The idle CPUs, and the CPUs whose whole core is idle. Both are changed
+ * one bit at a time with atomics: a word-wide and/or from one CPU would
+ * write back bits another CPU changed meanwhile. The two may disagree for
+ * a moment (a core bit left on a CPU just claimed); idle_claim() clears
+ * the core bits before it claims, so a picker that meets such a bit
+ * removes it and goes on instead of retrying the same CPU for ever.
+ */
+struct scx_idle_cpus {
 	cpumask_var_t cpu;
 	cpumask_var_t smt;
-} scx_idle_masks;
+};
+
+/* For scx_bpf_pick_idle_cpu() and scx_bpf_pick_any_cpu(). */
+enum scx_pick_idle_cpu_flags {
+	SCX_PICK_IDLE_CORE	= 1LLU << 0,	/* a CPU of a wholly idle core */
+};
+
+static struct scx_idle_cpus scx_idle_masks;
 
 struct scx_dsp_buf_ent {
 	struct task_struct	*task;
@@ -1088,31 +1103,58 @@ static const struct cpumask *scx_smt_mask(int cpu)
 #endif
 }
 
-static bool test_and_clear_cpu_idle(int cpu)
+static void idle_core_clear(struct scx_idle_cpus *idle, int cpu)
 {
-	if (cpumask_test_and_clear_cpu(cpu, scx_idle_masks.cpu)) {
-		cpumask_andnot(scx_idle_masks.smt, scx_idle_masks.smt,
-			       scx_smt_mask(cpu));
-		return true;
-	}
-	return false;
+	int sib;
+
+	for_each_cpu(sib, scx_smt_mask(cpu))
+		cpumask_clear_cpu(sib, idle->smt);
 }
 
-static s32 pick_idle_cpu(const struct cpumask *cpus_allowed, u64 flags)
+/* Mark @cpu idle or busy; its core is idle once all its siblings are. */
+static void idle_set(struct scx_idle_cpus *idle, int cpu, bool is_idle)
+{
+	int sib;
+
+	if (!is_idle) {
+		idle_core_clear(idle, cpu);
+		cpumask_clear_cpu(cpu, idle->cpu);
+		return;
+	}
+	cpumask_set_cpu(cpu, idle->cpu);
+	if (cpumask_subset(scx_smt_mask(cpu), idle->cpu))
+		for_each_cpu(sib, scx_smt_mask(cpu))
+			cpumask_set_cpu(sib, idle->smt);
+}
+
+/* Take @cpu if it is idle. Its core is busy either way. */
+static bool idle_claim(struct scx_idle_cpus *idle, int cpu)
+{
+	idle_core_clear(idle, cpu);
+	return cpumask_test_and_clear_cpu(cpu, idle->cpu);
+}
+
+/*
+ * Claim an idle CPU of @cpus_allowed, one of a wholly idle core first;
+ * with SCX_PICK_IDLE_CORE, only such a one. Each failed claim either
+ * removed a stale core bit or lost the CPU to another claimer, so the
+ * loop ends.
+ */
+static s32 idle_pick(struct scx_idle_cpus *idle,
+		     const struct cpumask *cpus_allowed, u64 flags)
 {
 	int cpu;
 
-retry:
-	cpu = cpumask_any_and_distribute(scx_idle_masks.smt, cpus_allowed);
-	if (cpu < nr_cpu_ids)
-		goto found;
-	cpu = cpumask_any_and_distribute(scx_idle_masks.cpu, cpus_allowed);
-	if (cpu >= nr_cpu_ids)
-		return -EBUSY;
-found:
-	if (test_and_clear_cpu_idle(cpu))
-		return cpu;
-	goto retry;
+	for (;;) {
+		cpu = cpumask_any_and_distribute(idle->smt, cpus_allowed);
+		if (cpu >= nr_cpu_ids && !(flags & SCX_PICK_IDLE_CORE))
+			cpu = cpumask_any_and_distribute(idle->cpu,
+							 cpus_allowed);
+		if (cpu >= nr_cpu_ids)
+			return -EBUSY;
+		if (idle_claim(idle, cpu))
+			return cpu;
+	}
 }
 
 /* The default choice: @prev_cpu if idle, else any idle CPU allowed. */
@@ -1126,20 +1168,29 @@ static s32 scx_select_cpu_dfl(struct task_struct *p, s32 prev_cpu,
 		return prev_cpu;
 
 	if (p->nr_cpus_allowed == 1) {
-		if (test_and_clear_cpu_idle(prev_cpu))
+		if (idle_claim(&scx_idle_masks, prev_cpu))
 			*found = true;
 		return prev_cpu;
 	}
-	if (cpumask_test_cpu(prev_cpu, scx_idle_masks.smt) &&
-	    test_and_clear_cpu_idle(prev_cpu)) {
+	/* A wholly idle core beats an idle CPU whose sibling is busy. */
+	if (sched_smt_active()) {
+		if (cpumask_test_cpu(prev_cpu, scx_idle_masks.smt) &&
+		    idle_claim(&scx_idle_masks, prev_cpu)) {
+			*found = true;
+			return prev_cpu;
+		}
+		cpu = idle_pick(&scx_idle_masks, p->cpus_ptr,
+				SCX_PICK_IDLE_CORE);
+		if (cpu >= 0) {
+			*found = true;
+			return cpu;
+		}
+	}
+	if (idle_claim(&scx_idle_masks, prev_cpu)) {
 		*found = true;
 		return prev_cpu;
 	}
-	if (test_and_clear_cpu_idle(prev_cpu)) {
-		*found = true;
-		return prev_cpu;
-	}
-	cpu = pick_idle_cpu(p->cpus_ptr, 0);
+	cpu = idle_pick(&scx_idle_masks, p->cpus_ptr, 0);
 	if (cpu >= 0) {
 		*found = true;
 		return cpu;
@@ -1190,16 +1241,7 @@ void scx_update_idle(struct rq *rq, bool idle)
 	if (!scx_builtin_idle_enabled)
 		return;
 
-	if (idle) {
-		cpumask_set_cpu(cpu, scx_idle_masks.cpu);
-		if (cpumask_subset(scx_smt_mask(cpu), scx_idle_masks.cpu))
-			cpumask_or(scx_idle_masks.smt, scx_idle_masks.smt,
-				   scx_smt_mask(cpu));
-	} else {
-		cpumask_clear_cpu(cpu, scx_idle_masks.cpu);
-		cpumask_andnot(scx_idle_masks.smt, scx_idle_masks.smt,
-			       scx_smt_mask(cpu));
-	}
+	idle_set(&scx_idle_masks, cpu, idle);
 }
 
 static void set_cpus_allowed_scx(struct task_struct *p,
@@ -2424,7 +2466,7 @@ prev:
 /**
  * scx_bpf_pick_idle_cpu - Claim an idle CPU among @cpus_allowed
  * @cpus_allowed: candidates
- * @flags: none defined yet
+ * @flags: SCX_PICK_IDLE_CORE (only a CPU whose whole core is idle)
  *
  * Returns the CPU, or -EBUSY if none is idle.
  */
@@ -2435,14 +2477,14 @@ __bpf_kfunc s32 scx_bpf_pick_idle_cpu(const struct cpumask *cpus_allowed,
 		scx_ops_error("built-in idle tracking is disabled");
 		return -EBUSY;
 	}
-	return pick_idle_cpu(cpus_allowed, flags);
+	return idle_pick(&scx_idle_masks, cpus_allowed, flags);
 }
 
 /**
  * scx_bpf_pick_any_cpu - An idle CPU among @cpus_allowed if there is one,
  * else any of them
  * @cpus_allowed: candidates
- * @flags: none defined yet
+ * @flags: as scx_bpf_pick_idle_cpu()'s
  */
 __bpf_kfunc s32 scx_bpf_pick_any_cpu(const struct cpumask *cpus_allowed,
 				     u64 flags)
@@ -2450,7 +2492,7 @@ __bpf_kfunc s32 scx_bpf_pick_any_cpu(const struct cpumask *cpus_allowed,
 	s32 cpu;
 
 	if (scx_builtin_idle_enabled) {
-		cpu = pick_idle_cpu(cpus_allowed, flags);
+		cpu = idle_pick(&scx_idle_masks, cpus_allowed, flags);
 		if (cpu >= 0)
 			return cpu;
 	}
@@ -2472,7 +2514,7 @@ __bpf_kfunc bool scx_bpf_test_and_clear_cpu_idle(s32 cpu)
 		scx_ops_error("invalid CPU %d", cpu);
 		return false;
 	}
-	return test_and_clear_cpu_idle(cpu);
+	return idle_claim(&scx_idle_masks, cpu);
 }
 
 /**
@@ -2898,6 +2940,7 @@ void __init init_sched_ext_class(void)
 	BTF_TYPE_EMIT_ENUM(SCX_ENQ_WAKEUP);
 	BTF_TYPE_EMIT_ENUM(SCX_DEQ_SLEEP);
 	BTF_TYPE_EMIT_ENUM(SCX_KICK_IDLE);
+	BTF_TYPE_EMIT_ENUM(SCX_PICK_IDLE_CORE);
 	BTF_TYPE_EMIT_ENUM(SCX_OPS_ENQ_LAST);
 	BTF_TYPE_EMIT_ENUM(SCX_EXIT_ERROR);
 	BTF_TYPE_EMIT_ENUM(SCX_OPSS_QUEUED);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite sched_ext_dsq: the dispatch queue code of sched_ext, on
- * task structs that never run. Included at the end of ext.c.
+ * KUnit suites of sched_ext, included at the end of ext.c:
+ * sched_ext_dsq, the dispatch queue code, on task structs that never run;
+ * sched_ext_idle, the idle CPU masks, on masks of the test's own.
  */
 #include <kunit/test.h>
 
@@ -191,3 +192,134 @@ static struct kunit_suite sched_ext_dsq_suite = {
 };
 
 kunit_test_suite(sched_ext_dsq_suite);
+
+/* --- sched_ext_idle -------------------------------------------------- */
+
+static int idle_test_init(struct kunit *test)
+{
+	struct scx_idle_cpus *idle;
+
+	idle = kunit_kzalloc(test, sizeof(*idle), GFP_KERNEL);
+	if (!idle)
+		return -ENOMEM;
+	if (!zalloc_cpumask_var(&idle->cpu, GFP_KERNEL))
+		return -ENOMEM;
+	if (!zalloc_cpumask_var(&idle->smt, GFP_KERNEL)) {
+		free_cpumask_var(idle->cpu);
+		return -ENOMEM;
+	}
+	test->priv = idle;
+	return 0;
+}
+
+static void idle_test_exit(struct kunit *test)
+{
+	struct scx_idle_cpus *idle = test->priv;
+
+	free_cpumask_var(idle->smt);
+	free_cpumask_var(idle->cpu);
+}
+
+static void idle_set_tracks_cores(struct kunit *test)
+{
+	struct scx_idle_cpus *idle = test->priv;
+	int cpu = cpumask_first(cpu_possible_mask);
+	int sib;
+
+	for_each_cpu(sib, scx_smt_mask(cpu))
+		idle_set(idle, sib, true);
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(idle->cpu, scx_smt_mask(cpu)));
+	KUNIT_EXPECT_TRUE(test, cpumask_equal(idle->smt, scx_smt_mask(cpu)));
+
+	idle_set(idle, cpu, false);
+	KUNIT_EXPECT_FALSE(test, cpumask_test_cpu(cpu, idle->cpu));
+	KUNIT_EXPECT_TRUE(test, cpumask_empty(idle->smt));
+}
+
+static void idle_claim_once(struct kunit *test)
+{
+	struct scx_idle_cpus *idle = test->priv;
+	int cpu = cpumask_first(cpu_possible_mask);
+
+	idle_set(idle, cpu, true);
+	KUNIT_EXPECT_TRUE(test, idle_claim(idle, cpu));
+	KUNIT_EXPECT_FALSE(test, idle_claim(idle, cpu));
+	KUNIT_EXPECT_TRUE(test, cpumask_empty(idle->cpu));
+	KUNIT_EXPECT_TRUE(test, cpumask_empty(idle->smt));
+}
+
+/*
+ * A core bit left on a CPU that is no longer idle, as a claim racing
+ * with the CPU going idle leaves it: picking must drop it and report
+ * nothing idle. It once made every waking CPU retry that CPU for ever.
+ */
+static void idle_pick_drops_stale_core_bit(struct kunit *test)
+{
+	struct scx_idle_cpus *idle = test->priv;
+	int cpu = cpumask_first(cpu_possible_mask);
+
+	cpumask_set_cpu(cpu, idle->smt);
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpu_possible_mask, 0), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, cpumask_empty(idle->smt));
+
+	cpumask_set_cpu(cpu, idle->smt);
+	KUNIT_EXPECT_FALSE(test, idle_claim(idle, cpu));
+	KUNIT_EXPECT_TRUE(test, cpumask_empty(idle->smt));
+}
+
+static void idle_pick_prefers_idle_cores(struct kunit *test)
+{
+	struct scx_idle_cpus *idle = test->priv;
+	int half, whole;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	half = cpumask_first(cpu_possible_mask);
+	whole = cpumask_next(half, cpu_possible_mask);
+
+	/* @half's core has a busy CPU, @whole's is all idle. */
+	cpumask_set_cpu(half, idle->cpu);
+	cpumask_set_cpu(whole, idle->cpu);
+	cpumask_set_cpu(whole, idle->smt);
+
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpu_possible_mask,
+					SCX_PICK_IDLE_CORE), whole);
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpu_possible_mask,
+					SCX_PICK_IDLE_CORE), -EBUSY);
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpu_possible_mask, 0), half);
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpu_possible_mask, 0), -EBUSY);
+}
+
+static void idle_pick_keeps_to_allowed(struct kunit *test)
+{
+	struct scx_idle_cpus *idle = test->priv;
+	int cpu = cpumask_first(cpu_possible_mask);
+	int other;
+
+	if (num_possible_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	other = cpumask_next(cpu, cpu_possible_mask);
+
+	idle_set(idle, other, true);
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpumask_of(cpu), 0), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, cpumask_test_cpu(other, idle->cpu));
+	KUNIT_EXPECT_EQ(test, idle_pick(idle, cpumask_of(other), 0), other);
+}
+
+static struct kunit_case sched_ext_idle_cases[] = {
+	KUNIT_CASE(idle_set_tracks_cores),
+	KUNIT_CASE(idle_claim_once),
+	KUNIT_CASE(idle_pick_drops_stale_core_bit),
+	KUNIT_CASE(idle_pick_prefers_idle_cores),
+	KUNIT_CASE(idle_pick_keeps_to_allowed),
+	{}
+};
+
+static struct kunit_suite sched_ext_idle_suite = {
+	.name = "sched_ext_idle",
+	.init = idle_test_init,
+	.exit = idle_test_exit,
+	.test_cases = sched_ext_idle_cases,
+};
+
+kunit_test_suite(sched_ext_idle_suite);
