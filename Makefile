@@ -177,7 +177,8 @@ bench-kernel:
 
 ## make bench-sched_ext hackbench time and the p99 wake-up latency of
 ##                    cyclictest (alone, and with a BE co-runner) under
-##                    CFS and each OE policy in one boot; ratios to CFS
+##                    CFS and each OE policy in one boot, taking turns
+##                    for 5 rounds; medians, ranges, ratios to CFS
 bench-sched_ext: bench-kernel usr
 	$(MAKE) -C usr/bpf O=$(BENCH_BUILD)/bpf \
 		VMLINUX=$(BENCH_BUILD)/linux/vmlinux \
