@@ -91,6 +91,13 @@ struct scx_idle_cpus {
 	cpumask_var_t smt;
 };
 
+/* What ops.select_cpu() is told of the wakeup in @wake_flags. */
+enum scx_wake_flags {
+	SCX_WAKE_FORK		= WF_FORK,
+	SCX_WAKE_TTWU		= WF_TTWU,
+	SCX_WAKE_SYNC		= WF_SYNC,
+};
+
 /* For scx_bpf_pick_idle_cpu() and scx_bpf_pick_any_cpu(). */
 enum scx_pick_idle_cpu_flags {
 	SCX_PICK_IDLE_CORE	= 1LLU << 0,	/* a CPU of a wholly idle core */
@@ -1204,7 +1211,12 @@ static int select_task_rq_scx(struct task_struct *p, int prev_cpu,
 	bool found;
 	s32 cpu;
 
-	if (!(wake_flags & WF_TTWU) || scx_bypass())
+	/*
+	 * An exec moves the task only if the CPU returned differs, which
+	 * says nothing about where it runs next here: ask only at wakeups
+	 * and forks.
+	 */
+	if ((wake_flags & WF_EXEC) || scx_bypass())
 		return prev_cpu;
 
 	/* A verdict of an earlier wakeup that was never enqueued is void. */
@@ -2940,6 +2952,7 @@ void __init init_sched_ext_class(void)
 	BTF_TYPE_EMIT_ENUM(SCX_ENQ_WAKEUP);
 	BTF_TYPE_EMIT_ENUM(SCX_DEQ_SLEEP);
 	BTF_TYPE_EMIT_ENUM(SCX_KICK_IDLE);
+	BTF_TYPE_EMIT_ENUM(SCX_WAKE_SYNC);
 	BTF_TYPE_EMIT_ENUM(SCX_PICK_IDLE_CORE);
 	BTF_TYPE_EMIT_ENUM(SCX_OPS_ENQ_LAST);
 	BTF_TYPE_EMIT_ENUM(SCX_EXIT_ERROR);

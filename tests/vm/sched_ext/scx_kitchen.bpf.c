@@ -46,7 +46,7 @@ enum {
 	F_PICK_ANY_CPU, F_TEST_AND_CLEAR_IDLE, F_IDLE_CPUMASK,
 	F_IDLE_SMTMASK, F_TASK_RUNNING, F_TASK_CPU, F_NR_CPU_IDS,
 	F_LOCAL_ON, F_ENQ_LAST, F_ENQ_EXITING, F_ENQ_REENQ, F_CUSTODY,
-	F_HELD_RELEASED,
+	F_HELD_RELEASED, F_WAKE_FORK, F_WAKE_TTWU,
 };
 
 u64 cbs, feats, bad;
@@ -129,6 +129,13 @@ s32 BPF_STRUCT_OPS(kitchen_select_cpu, struct task_struct *p, s32 prev_cpu,
 	s32 cpu;
 
 	saw_cb(CB_SELECT_CPU);
+	/* Each call is for a fork or for a wakeup, never both. */
+	if (wake_flags & SCX_WAKE_FORK)
+		saw(F_WAKE_FORK);
+	if (wake_flags & SCX_WAKE_TTWU)
+		saw(F_WAKE_TTWU);
+	if (!(wake_flags & SCX_WAKE_FORK) == !(wake_flags & SCX_WAKE_TTWU))
+		wrong(F_WAKE_FORK);
 	/* The task to be held must reach ops.enqueue(). */
 	if (!held_once && comm_is(p, "held"))
 		return prev_cpu;
