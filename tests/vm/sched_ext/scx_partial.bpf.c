@@ -2,7 +2,9 @@
 /*
  * SCX_OPS_SWITCH_PARTIAL: only SCHED_EXT tasks may reach this scheduler.
  * Any other task is an error; after 50 enqueues of SCHED_EXT tasks it
- * unloads itself with a message saying so.
+ * unloads itself with a message saying so. Its ops.select_cpu() never
+ * dispatches, so that every wakeup and fork reaches ops.enqueue(): the
+ * default one would send a task that finds an idle CPU there directly.
  */
 #include <scx/common.bpf.h>
 
@@ -11,6 +13,12 @@ char _license[] SEC("license") = "GPL";
 #define SCHED_EXT	7
 
 static u64 nr_ext;
+
+s32 BPF_STRUCT_OPS(partial_select_cpu, struct task_struct *p, s32 prev_cpu,
+		   u64 wake_flags)
+{
+	return prev_cpu;
+}
 
 void BPF_STRUCT_OPS(partial_enqueue, struct task_struct *p, u64 enq_flags)
 {
@@ -26,6 +34,7 @@ void BPF_STRUCT_OPS(partial_enqueue, struct task_struct *p, u64 enq_flags)
 
 SEC(".struct_ops")
 struct sched_ext_ops scx_partial_ops = {
+	.select_cpu	= (void *)partial_select_cpu,
 	.enqueue	= (void *)partial_enqueue,
 	.flags		= SCX_OPS_SWITCH_PARTIAL,
 	.name		= "scx_partial",
