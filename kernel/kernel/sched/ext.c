@@ -181,52 +181,7 @@ static const char *scx_exit_kind_name(enum scx_exit_kind kind)
 	}
 }
 
-static void local_enqueue(struct rq *rq, struct task_struct *p,
-			  u64 enq_flags);
-static void dsq_remove_locked(struct scx_dispatch_q *dsq,
-			      struct task_struct *p);
-
-/*
- * Bypass: put every queued task of @rq that the scheduler holds or left
- * on a DSQ back on its local DSQ, so it runs without the scheduler. The
- * disable work that follows may wait for CPU hotplug, which may wait for
- * one of these tasks.
- */
-static void scx_rescue_rq(struct rq *rq)
-{
-	struct task_struct *p;
-	unsigned long opss;
-	bool moved = false;
-
-	lockdep_assert_rq_held(rq);
-	list_for_each_entry(p, &rq->scx.runnable_list, scx.runnable_node) {
-		struct scx_dispatch_q *dsq;
-
-		opss = atomic_long_read_acquire(&p->scx.ops_state);
-		if ((opss & SCX_OPSS_STATE_MASK) == SCX_OPSS_QUEUED &&
-		    atomic_long_try_cmpxchg(&p->scx.ops_state, &opss,
-					    SCX_OPSS_NONE)) {
-			local_enqueue(rq, p, 0);
-			moved = true;
-			continue;
-		}
-		dsq = READ_ONCE(p->scx.dsq);
-		if (!dsq || dsq == &rq->scx.local_dsq)
-			continue;
-		raw_spin_lock(&dsq->lock);
-		if (p->scx.dsq == dsq) {
-			dsq_remove_locked(dsq, p);
-			WRITE_ONCE(p->scx.dsq, NULL);
-			raw_spin_unlock(&dsq->lock);
-			local_enqueue(rq, p, 0);
-			moved = true;
-			continue;
-		}
-		raw_spin_unlock(&dsq->lock);
-	}
-	if (moved)
-		resched_curr(rq);
-}
+static void scx_rescue_rq(struct rq *rq);
 
 /*
  * An exit of the current scheduler is under way. The works below may run
@@ -336,6 +291,61 @@ static bool scx_op_set(size_t off)
 /* A callback worth calling: set, and the scheduler still trusted. */
 #define SCX_HAS_OP(op)							\
 	(scx_op_set(offsetof(struct sched_ext_ops, op)) && !scx_bypass())
+
+static void local_enqueue(struct rq *rq, struct task_struct *p,
+			  u64 enq_flags);
+static void dsq_remove_locked(struct scx_dispatch_q *dsq,
+			      struct task_struct *p);
+
+/*
+ * Put every queued task of @rq that the scheduler holds or left on a DSQ
+ * back on its local DSQ, so it runs without the scheduler: at bypass,
+ * and when @rq's CPU goes down, which the scheduler stays through and
+ * hears of each task it held through ops.dequeue(). Either way CPU
+ * hotplug may be waiting for these tasks to run or leave.
+ */
+static void scx_rescue_rq(struct rq *rq)
+{
+	struct task_struct *p;
+	unsigned long opss;
+	bool moved = false;
+
+	lockdep_assert_rq_held(rq);
+	list_for_each_entry(p, &rq->scx.runnable_list, scx.runnable_node) {
+		struct scx_dispatch_q *dsq;
+
+		/* A CPU dispatching it puts it on a DSQ; take it from there. */
+		while ((atomic_long_read_acquire(&p->scx.ops_state) &
+			SCX_OPSS_STATE_MASK) == SCX_OPSS_DISPATCHING)
+			cpu_relax();
+		opss = atomic_long_read_acquire(&p->scx.ops_state);
+		if ((opss & SCX_OPSS_STATE_MASK) == SCX_OPSS_QUEUED &&
+		    atomic_long_try_cmpxchg(&p->scx.ops_state, &opss,
+					    SCX_OPSS_NONE)) {
+			/* Not at bypass: the scheduler is no longer asked. */
+			if (SCX_HAS_OP(dequeue))
+				SCX_CALL_OP(SCX_KF_REST, dequeue, p, 0);
+			local_enqueue(rq, p, 0);
+			moved = true;
+			continue;
+		}
+		dsq = READ_ONCE(p->scx.dsq);
+		if (!dsq || dsq == &rq->scx.local_dsq)
+			continue;
+		raw_spin_lock(&dsq->lock);
+		if (p->scx.dsq == dsq) {
+			dsq_remove_locked(dsq, p);
+			WRITE_ONCE(p->scx.dsq, NULL);
+			raw_spin_unlock(&dsq->lock);
+			local_enqueue(rq, p, 0);
+			moved = true;
+			continue;
+		}
+		raw_spin_unlock(&dsq->lock);
+	}
+	if (moved)
+		resched_curr(rq);
+}
 
 static bool scx_kf_allowed(u32 mask)
 {
@@ -624,15 +634,20 @@ static void do_enqueue_task(struct rq *rq, struct task_struct *p,
 	if (scx_bypass() || !scx_ops.enqueue)
 		goto local;
 
-	if (p->scx.ddsp_dsq_id != SCX_DSQ_INVALID)
-		goto direct;
-
 	/*
 	 * ops.cpu_offline() has told the scheduler this CPU is gone: what
-	 * still runs here (the hotplug path, its per-CPU kthreads) stays.
+	 * still runs here (the hotplug path, its per-CPU kthreads) stays,
+	 * whatever ops.select_cpu() said, as no CPU pulls a per-CPU kthread
+	 * of this one off a shared DSQ.
 	 */
-	if (!rq->scx.online)
+	if (!rq->scx.online) {
+		p->scx.ddsp_dsq_id = SCX_DSQ_INVALID;
+		p->scx.ddsp_enq_flags = 0;
 		goto local;
+	}
+
+	if (p->scx.ddsp_dsq_id != SCX_DSQ_INVALID)
+		goto direct;
 
 	/* Without ENQ_EXITING, exiting tasks are not worth the round trip. */
 	if (!(scx_ops.flags & SCX_OPS_ENQ_EXITING) &&
@@ -864,6 +879,16 @@ static void move_task_here(struct rq *rq, struct rq_flags *rf,
 			set_task_cpu(p, cpu);
 			activate_task(rq, p, ENQUEUE_NOCLOCK);
 			p->scx.flags &= ~SCX_TASK_MOVING;
+			/*
+			 * The hotplug thread of a dying @src waits for its
+			 * rq to empty, and only @src going through the
+			 * scheduler wakes it: @src may be idle by now.
+			 */
+			if (cpu_dying(cpu_of(src)))
+				resched_curr(src);
+		} else if (!src->scx.online) {
+			/* Nobody else pulls it now: it runs where it is. */
+			local_enqueue(src, p, 0);
 		} else {
 			dsq_enqueue(&scx_dsq_global, p, 0);
 		}
@@ -1285,7 +1310,12 @@ static void rq_offline_scx(struct rq *rq)
 	if (cpu_active(cpu_of(rq)))
 		return;
 	rq->scx.online = false;
-	/* Tasks sent here wait for another CPU to pull them. */
+	/*
+	 * This CPU no longer dispatches: what it still has queued runs
+	 * here or is pushed off by balance_push(), as under CFS.
+	 */
+	scx_rescue_rq(rq);
+	/* Tasks of other CPUs sent here wait for another CPU to pull them. */
 	if (READ_ONCE(rq->scx.inbox.nr)) {
 		cpumask_set_cpu(cpu_of(rq), &scx_dead_inboxes);
 		for_each_online_cpu(cpu)
