@@ -292,61 +292,6 @@ static bool scx_op_set(size_t off)
 #define SCX_HAS_OP(op)							\
 	(scx_op_set(offsetof(struct sched_ext_ops, op)) && !scx_bypass())
 
-static void local_enqueue(struct rq *rq, struct task_struct *p,
-			  u64 enq_flags);
-static void dsq_remove_locked(struct scx_dispatch_q *dsq,
-			      struct task_struct *p);
-
-/*
- * Put every queued task of @rq that the scheduler holds or left on a DSQ
- * back on its local DSQ, so it runs without the scheduler: at bypass,
- * and when @rq's CPU goes down, which the scheduler stays through and
- * hears of each task it held through ops.dequeue(). Either way CPU
- * hotplug may be waiting for these tasks to run or leave.
- */
-static void scx_rescue_rq(struct rq *rq)
-{
-	struct task_struct *p;
-	unsigned long opss;
-	bool moved = false;
-
-	lockdep_assert_rq_held(rq);
-	list_for_each_entry(p, &rq->scx.runnable_list, scx.runnable_node) {
-		struct scx_dispatch_q *dsq;
-
-		/* A CPU dispatching it puts it on a DSQ; take it from there. */
-		while ((atomic_long_read_acquire(&p->scx.ops_state) &
-			SCX_OPSS_STATE_MASK) == SCX_OPSS_DISPATCHING)
-			cpu_relax();
-		opss = atomic_long_read_acquire(&p->scx.ops_state);
-		if ((opss & SCX_OPSS_STATE_MASK) == SCX_OPSS_QUEUED &&
-		    atomic_long_try_cmpxchg(&p->scx.ops_state, &opss,
-					    SCX_OPSS_NONE)) {
-			/* Not at bypass: the scheduler is no longer asked. */
-			if (SCX_HAS_OP(dequeue))
-				SCX_CALL_OP(SCX_KF_REST, dequeue, p, 0);
-			local_enqueue(rq, p, 0);
-			moved = true;
-			continue;
-		}
-		dsq = READ_ONCE(p->scx.dsq);
-		if (!dsq || dsq == &rq->scx.local_dsq)
-			continue;
-		raw_spin_lock(&dsq->lock);
-		if (p->scx.dsq == dsq) {
-			dsq_remove_locked(dsq, p);
-			WRITE_ONCE(p->scx.dsq, NULL);
-			raw_spin_unlock(&dsq->lock);
-			local_enqueue(rq, p, 0);
-			moved = true;
-			continue;
-		}
-		raw_spin_unlock(&dsq->lock);
-	}
-	if (moved)
-		resched_curr(rq);
-}
-
 static bool scx_kf_allowed(u32 mask)
 {
 	return current->scx.kf_mask & mask;
@@ -737,6 +682,33 @@ retry:
 			cpu_relax();
 		break;
 	}
+}
+
+/*
+ * Put every queued task of @rq that the scheduler holds or left on a DSQ
+ * back on its local DSQ, so it runs without the scheduler: at bypass,
+ * and when @rq's CPU goes down, which the scheduler stays through and
+ * hears of each task it held through ops.dequeue(). Either way CPU
+ * hotplug may be waiting for these tasks to run or leave. A CPU about
+ * to pull one of them finds it gone (dispatch_dequeue()).
+ */
+static void scx_rescue_rq(struct rq *rq)
+{
+	struct task_struct *p;
+	bool moved = false;
+
+	lockdep_assert_rq_held(rq);
+	list_for_each_entry(p, &rq->scx.runnable_list, scx.runnable_node) {
+		/* Only under our rq lock does a task join our local DSQ. */
+		if (READ_ONCE(p->scx.dsq) == &rq->scx.local_dsq)
+			continue;
+		ops_dequeue(p, 0);
+		dispatch_dequeue(p);
+		local_enqueue(rq, p, 0);
+		moved = true;
+	}
+	if (moved)
+		resched_curr(rq);
 }
 
 static void dequeue_task_scx(struct rq *rq, struct task_struct *p, int flags)
