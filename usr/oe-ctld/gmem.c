@@ -15,6 +15,7 @@
 #include "module.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,8 +497,8 @@ static void gmem_recent(struct oe_module_inst *mi, struct json_object *arr)
 
 const struct oe_module gmem_module = {
 	.name = "gmem",
-	/* reading a genl family and joining its group need no capability */
-	.caps = 0,
+	/* the events group names other users' pids: joining it is admin's */
+	.caps = OE_CAP(CAP_NET_ADMIN),
 	.enabled = gmem_enabled,
 	.init = gmem_init,
 	.event = gmem_event,

@@ -13,6 +13,7 @@
 #include "sentry_msg.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -218,7 +219,8 @@ static void sentry_recent(struct oe_module_inst *mi, struct json_object *arr)
 
 const struct oe_module sentry_module = {
 	.name = "sentry",
-	.caps = 0,
+	/* the events group names other users' OOM kills: admin's to join */
+	.caps = OE_CAP(CAP_NET_ADMIN),
 	.enabled = sentry_enabled,
 	.init = sentry_init,
 	.event = sentry_event,
