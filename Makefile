@@ -111,6 +111,12 @@ $(BUILD)/tests/vm/sched_ext/scx_load: tests/vm/sched_ext/scx_load.c usr
 		-Iusr/lib/liboesched -Iusr/bpf $$(pkg-config --cflags libbpf) \
 		-o $@ $< $(BUILD)/usr/liboesched.a $$(pkg-config --libs libbpf)
 
+# The sched_ext suite's sleepable-callback test loads with libbpf alone.
+$(BUILD)/tests/vm/sched_ext/scx_sleepable: tests/vm/sched_ext/scx_sleepable.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 $$(pkg-config --cflags libbpf) \
+		-o $@ $< $$(pkg-config --libs libbpf)
+
 # The gmem suite's libgmem test links libgmem (make usr builds it).
 $(BUILD)/tests/vm/gmem/gmem_lib: tests/vm/gmem/gmem_lib.c tests/vm/gmem/gmem_test.h usr
 	@mkdir -p $(dir $@)

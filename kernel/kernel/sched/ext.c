@@ -110,6 +110,7 @@ struct scx_dsp_buf_ent {
 	unsigned long		qseq;
 	u64			dsq_id;
 	u64			enq_flags;
+	u64			vtime;		/* with SCX_ENQ_DSQ_PRIQ */
 };
 
 /* What ops.dispatch() asked for, applied once it has returned. */
@@ -121,12 +122,24 @@ struct scx_dsp_ctx {
 };
 
 static struct scx_dsp_ctx __percpu *scx_dsp_ctx;
+/* The largest dispatch buffer the per-CPU allocator gives out. */
+#define SCX_DSP_MAX_BATCH						\
+	((PCPU_MIN_UNIT_SIZE - sizeof(struct scx_dsp_ctx)) /		\
+	 sizeof(struct scx_dsp_buf_ent))
 /* The task ops.select_cpu() or ops.enqueue() was called for. */
 static DEFINE_PER_CPU(struct task_struct *, scx_direct_task);
 
+/*
+ * A sched_ext_entity flag only this file uses, beside enum scx_ent_flags:
+ * ops.init_task() set disallow.
+ */
+#define SCX_TASK_DISALLOWED	(1U << 6)
+
 static void scx_ops_disable_workfn(struct work_struct *work);
 static DECLARE_WORK(scx_ops_disable_work, scx_ops_disable_workfn);
-static struct timer_list scx_watchdog_timer;
+static void scx_watchdog_timerfn(struct timer_list *timer);
+/* Set up at build time: a scheduler may load even if scx_init() failed. */
+static DEFINE_TIMER(scx_watchdog_timer, scx_watchdog_timerfn);
 
 static enum scx_ops_enable_state scx_ops_state(void)
 {
@@ -400,7 +413,15 @@ static void dsq_enqueue(struct scx_dispatch_q *dsq, struct task_struct *p,
 			u64 enq_flags)
 {
 	raw_spin_lock(&dsq->lock);
-	if (!dsq_insert_locked(dsq, p, enq_flags)) {
+	if (unlikely(dsq->id == SCX_DSQ_INVALID)) {
+		/* Destroyed since it was looked up: RCU still keeps it. */
+		raw_spin_unlock(&dsq->lock);
+		scx_ops_error("DSQ destroyed while %s[%d] was inserted",
+			      p->comm, p->pid);
+		dsq = &scx_dsq_global;
+		raw_spin_lock(&dsq->lock);
+		dsq_insert_locked(dsq, p, enq_flags & ~SCX_ENQ_DSQ_PRIQ);
+	} else if (!dsq_insert_locked(dsq, p, enq_flags)) {
 		raw_spin_unlock(&dsq->lock);
 		scx_ops_error("DSQ 0x%llx takes %s inserts only", dsq->id,
 			      dsq->nr_priq ? "vtime" : "FIFO");
@@ -775,6 +796,28 @@ static struct task_struct *first_local_task(struct rq *rq)
 					struct task_struct, scx.dsq_node);
 }
 
+#ifdef CONFIG_SMP
+/*
+ * Which task @rq would run, without running it: core scheduling asks
+ * this of every SMT sibling of a CPU that schedules, then runs the
+ * winner through set_next_task_scx(). A sibling's current task has not
+ * been put back (it is on no runnable list): it stays ahead of the local
+ * DSQ while it has a slice, as a running task would.
+ */
+static struct task_struct *pick_task_scx(struct rq *rq)
+{
+	struct task_struct *curr = rq->curr;
+	struct task_struct *first = first_local_task(rq);
+
+	if (curr->sched_class == &ext_sched_class &&
+	    (curr->scx.flags & SCX_TASK_QUEUED) &&
+	    list_empty(&curr->scx.runnable_node) &&
+	    (curr->scx.slice || !first))
+		return curr;
+	return first;
+}
+#endif
+
 static struct task_struct *pick_next_task_scx(struct rq *rq)
 {
 	struct task_struct *p = first_local_task(rq);
@@ -865,7 +908,8 @@ static void move_task_here(struct rq *rq, struct rq_flags *rf,
 			dsq_enqueue(&scx_dsq_global, p, 0);
 		}
 	}
-	if (src != rq)
+	/* SMT siblings share one lock under core scheduling: keep it. */
+	if (__rq_lockp(src) != __rq_lockp(rq))
 		raw_spin_rq_unlock(src);
 	rq_repin_lock(rq, rf);
 }
@@ -984,6 +1028,10 @@ retry:
 			goto retry;
 		break;
 	}
+
+	/* Claimed from the scheduler's custody: on no DSQ, keyed by none. */
+	if (ent->enq_flags & SCX_ENQ_DSQ_PRIQ)
+		p->scx.dsq_vtime = ent->vtime;
 
 	/* Bypassing: to the task's own CPU, whatever was asked. */
 	if (scx_bypass())
@@ -1352,6 +1400,7 @@ DEFINE_SCHED_CLASS(ext) = {
 
 #ifdef CONFIG_SMP
 	.balance		= balance_scx,
+	.pick_task		= pick_task_scx,
 	.select_task_rq		= select_task_rq_scx,
 	.set_cpus_allowed	= set_cpus_allowed_scx,
 	.rq_online		= rq_online_scx,
@@ -1418,7 +1467,18 @@ static void kick_cpus_irq_workfn(struct irq_work *irq_work)
 			resched_cpu(cpu);
 	}
 
-	/* KICK_WAIT: until each CPU has gone through the scheduler once. */
+	/*
+	 * KICK_WAIT: until each CPU has gone through the scheduler once.
+	 * A CPU that is itself spinning here cannot schedule, so waits that
+	 * form a cycle (two CPUs kicking each other) would never end: give
+	 * up on a CPU seen waiting. The barrier pairs with the other CPU's,
+	 * so of two CPUs waiting on each other at least one sees the other.
+	 */
+	if (!cpumask_empty(this_rq->scx.cpus_to_wait)) {
+		WRITE_ONCE(this_rq->scx.kick_waiting, true);
+		/* Our flag before their flag: pairs with the other waiter's. */
+		smp_mb();
+	}
 	for_each_cpu(cpu, this_rq->scx.cpus_to_wait) {
 		struct rq *rq = cpu_rq(cpu);
 		u64 seq = READ_ONCE(rq->scx.pnt_seq);
@@ -1427,9 +1487,10 @@ static void kick_cpus_irq_workfn(struct irq_work *irq_work)
 			continue;
 		while (READ_ONCE(rq->scx.pnt_seq) == seq &&
 		       READ_ONCE(rq->curr)->sched_class == &ext_sched_class &&
-		       !scx_bypass())
+		       !READ_ONCE(rq->scx.kick_waiting) && !scx_bypass())
 			cpu_relax();
 	}
+	WRITE_ONCE(this_rq->scx.kick_waiting, false);
 
 	cpumask_clear(this_rq->scx.cpus_to_kick);
 	cpumask_clear(this_rq->scx.cpus_to_kick_if_idle);
@@ -1519,8 +1580,8 @@ static int scx_cgroup_init_all(void)
 	struct cgroup_subsys_state *css;
 	int ret = 0;
 
+	/* cgroup_mutex keeps the walk valid, so the callback may sleep. */
 	lockdep_assert_held(&cgroup_mutex);
-	rcu_read_lock();
 	css_for_each_descendant_pre(css, &root_task_group.css) {
 		if (!(css->flags & CSS_ONLINE))
 			continue;
@@ -1530,7 +1591,6 @@ static int scx_cgroup_init_all(void)
 			break;
 		}
 	}
-	rcu_read_unlock();
 	if (!ret)
 		WRITE_ONCE(scx_cgroup_enabled, true);
 	return ret;
@@ -1546,12 +1606,10 @@ static void scx_cgroup_exit_all(void)
 	WRITE_ONCE(scx_cgroup_enabled, false);
 	if (!scx_ops.cgroup_exit)
 		return;
-	rcu_read_lock();
 	css_for_each_descendant_post(css, &root_task_group.css)
 		if (css->flags & CSS_ONLINE)
 			SCX_CALL_OP(SCX_KF_REST, cgroup_exit,
 				    tg_cgrp(css_to_tg(css)));
-	rcu_read_unlock();
 }
 #else
 static int scx_cgroup_init_all(void)
@@ -1590,7 +1648,8 @@ bool task_should_scx(struct task_struct *p)
 
 	if (state != SCX_OPS_ENABLING && state != SCX_OPS_ENABLED)
 		return false;
-	if (!(p->scx.flags & SCX_TASK_INITED) || p->scx.disallow)
+	if (!(p->scx.flags & SCX_TASK_INITED) ||
+	    (p->scx.flags & SCX_TASK_DISALLOWED))
 		return false;
 	if (scx_bypass())
 		return false;
@@ -1615,8 +1674,15 @@ static int scx_init_task(struct task_struct *p, bool fork)
 			return ret;
 		}
 	}
-	if (p->scx.disallow)
+	/*
+	 * Read here only: a later write of disallow, from any callback, is
+	 * ignored, as upstream does.
+	 */
+	p->scx.flags &= ~SCX_TASK_DISALLOWED;
+	if (p->scx.disallow) {
+		p->scx.flags |= SCX_TASK_DISALLOWED;
 		atomic_long_inc(&scx_nr_rejected);
+	}
 	p->scx.weight = scx_task_weight(p);
 	return 0;
 }
@@ -1738,6 +1804,24 @@ static void scx_free_dsq_rcufn(struct rcu_head *rcu)
 	kfree(container_of(rcu, struct scx_dispatch_q, rcu));
 }
 
+/*
+ * DSQs destroyed by the scheduler: freed after a grace period, but
+ * call_rcu() is not made under an rq or DSQ lock (with rcu_nocbs it may
+ * wake a kthread, which takes an rq lock).
+ */
+static LLIST_HEAD(scx_dsqs_to_free);
+
+static void scx_free_dsqs_irq_workfn(struct irq_work *irq_work)
+{
+	struct llist_node *list = llist_del_all(&scx_dsqs_to_free);
+	struct scx_dispatch_q *dsq, *next;
+
+	llist_for_each_entry_safe(dsq, next, list, free_node)
+		call_rcu(&dsq->rcu, scx_free_dsq_rcufn);
+}
+
+static DEFINE_IRQ_WORK(scx_free_dsqs_irq_work, scx_free_dsqs_irq_workfn);
+
 static void scx_free_user_dsq(void *ptr, void *arg)
 {
 	struct scx_dispatch_q *dsq = ptr;
@@ -1745,22 +1829,31 @@ static void scx_free_user_dsq(void *ptr, void *arg)
 	call_rcu(&dsq->rcu, scx_free_dsq_rcufn);
 }
 
-/* Move every task whose class is not the one it should have now. */
+/*
+ * Move every task whose class is not the one it should have now. The
+ * walk holds no lock between tasks, so neither fork nor exit waits with
+ * interrupts off for the whole task list; the caller holds
+ * scx_fork_rwsem, so no task is added meanwhile.
+ */
 static void scx_switch_all_tasks(void)
 {
-	struct task_struct *g, *p;
+	struct scx_task_iter iter;
+	struct task_struct *p;
 
-	read_lock(&tasklist_lock);
-	for_each_process_thread(g, p) {
+	scx_task_iter_start(&iter);
+	while ((p = scx_task_iter_next(&iter))) {
 		bool on_scx = p->sched_class == &ext_sched_class;
 
-		if (p->policy != SCHED_NORMAL && p->policy != SCHED_BATCH &&
-		    p->policy != SCHED_IDLE && p->policy != SCHED_EXT)
-			continue;
-		if (on_scx != task_should_scx(p))
+		/* Idle threads are on the list too (fork_idle()). */
+		if (!is_idle_task(p) &&
+		    (p->policy == SCHED_NORMAL || p->policy == SCHED_BATCH ||
+		     p->policy == SCHED_IDLE || p->policy == SCHED_EXT) &&
+		    on_scx != task_should_scx(p))
 			sched_ext_switch_class(p);
+		put_task_struct(p);
+		cond_resched();
 	}
-	read_unlock(&tasklist_lock);
+	scx_task_iter_stop(&iter);
 }
 
 static void scx_watchdog_timerfn(struct timer_list *timer)
@@ -1815,6 +1908,7 @@ static const struct kobj_type scx_root_ktype;
 static void scx_ops_disable_locked(void)
 {
 	struct scx_exit_info *ei = scx_exit_info;
+	struct scx_task_iter iter;
 	struct task_struct *p;
 	int cpu;
 
@@ -1843,16 +1937,20 @@ static void scx_ops_disable_locked(void)
 	percpu_down_write(&scx_fork_rwsem);
 	scx_switch_all_tasks();
 
-	spin_lock_irq(&scx_tasks_lock);
-	list_for_each_entry(p, &scx_tasks, scx.tasks_node) {
-		if (p->scx.flags & SCX_TASK_ENABLED) {
-			p->scx.flags &= ~SCX_TASK_ENABLED;
-			if (scx_ops.disable)
-				SCX_CALL_OP(SCX_KF_REST, disable, p);
-		}
+	/*
+	 * One task at a time: interrupts are off only for its callbacks.
+	 * The reference held keeps sched_ext_free() away from it.
+	 */
+	scx_task_iter_start(&iter);
+	while ((p = scx_task_iter_next(&iter))) {
+		spin_lock_irq(&scx_tasks_lock);
+		scx_disable_task(p);
 		scx_exit_task(p);
+		spin_unlock_irq(&scx_tasks_lock);
+		put_task_struct(p);
+		cond_resched();
 	}
-	spin_unlock_irq(&scx_tasks_lock);
+	scx_task_iter_stop(&iter);
 	scx_cgroup_exit_all();
 
 	/* No task is on the class now; nothing but ops.exit() calls it. */
@@ -1892,7 +1990,8 @@ static void scx_ops_disable_locked(void)
 		kobject_put(scx_root_kobj);
 		scx_root_kobj = NULL;
 	}
-	sysfs_notify(scx_kobj, NULL, "state");
+	if (scx_kobj)
+		sysfs_notify(scx_kobj, NULL, "state");
 
 	memset(&scx_ops, 0, sizeof(scx_ops));
 	scx_ops_kdata = NULL;
@@ -2015,14 +2114,17 @@ out_unlock_tasks:
 	atomic_long_inc(&scx_enable_seq);
 	mod_timer(&scx_watchdog_timer, jiffies + timeout / 2);
 
-	scx_root_kobj = kzalloc(sizeof(*scx_root_kobj), GFP_KERNEL);
+	/* No /sys/kernel/sched_ext (scx_init() failed): no root/ in it. */
+	scx_root_kobj = scx_kobj ? kzalloc(sizeof(*scx_root_kobj), GFP_KERNEL) :
+		NULL;
 	if (scx_root_kobj &&
 	    kobject_init_and_add(scx_root_kobj, &scx_root_ktype, scx_kobj,
 				 "root")) {
 		kobject_put(scx_root_kobj);
 		scx_root_kobj = NULL;
 	}
-	sysfs_notify(scx_kobj, NULL, "state");
+	if (scx_kobj)
+		sysfs_notify(scx_kobj, NULL, "state");
 	pr_info("sched_ext: BPF scheduler \"%s\" enabled\n", scx_ops.name);
 	mutex_unlock(&scx_ops_enable_mutex);
 	return 0;
@@ -2163,15 +2265,24 @@ __diag_push();
 __diag_ignore_all("-Wmissing-prototypes",
 		  "Global kfuncs as their definitions will be in BTF");
 
-static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
-				u64 slice, u64 enq_flags)
+static void scx_set_slice(struct task_struct *p, u64 slice)
 {
-	struct scx_dsp_ctx *ctx;
-
 	if (slice)
 		p->scx.slice = slice;
 	else
 		p->scx.slice = p->scx.slice ?: 1;
+}
+
+/*
+ * Nothing of @p changes before the call is found valid. A task named by
+ * ops.dispatch() gets its vtime only once it is claimed from the
+ * scheduler's custody (finish_dispatch()): until then it may sit on a
+ * vtime DSQ, whose order its vtime keys.
+ */
+static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
+				u64 slice, u64 vtime, u64 enq_flags)
+{
+	struct scx_dsp_ctx *ctx;
 
 	if (scx_kf_allowed(SCX_KF_ENQUEUE | SCX_KF_SELECT_CPU)) {
 		if (p != __this_cpu_read(scx_direct_task)) {
@@ -2183,6 +2294,10 @@ static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
 			scx_ops_error("%s[%d] dispatched twice", p->comm, p->pid);
 			return;
 		}
+		/* Being enqueued or woken: @p is on no DSQ. */
+		scx_set_slice(p, slice);
+		if (enq_flags & SCX_ENQ_DSQ_PRIQ)
+			p->scx.dsq_vtime = vtime;
 		p->scx.ddsp_dsq_id = dsq_id;
 		p->scx.ddsp_enq_flags = enq_flags;
 		return;
@@ -2198,12 +2313,14 @@ static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
 			      scx_dsp_max_batch);
 		return;
 	}
+	scx_set_slice(p, slice);
 	ctx->buf[ctx->cursor++] = (struct scx_dsp_buf_ent) {
 		.task = p,
 		.qseq = atomic_long_read(&p->scx.ops_state) &
 			~(unsigned long)SCX_OPSS_STATE_MASK,
 		.dsq_id = dsq_id,
 		.enq_flags = enq_flags,
+		.vtime = vtime,
 	};
 }
 
@@ -2220,7 +2337,7 @@ static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
 __bpf_kfunc void scx_bpf_dsq_insert(struct task_struct *p, u64 dsq_id,
 				    u64 slice, u64 enq_flags)
 {
-	scx_dispatch_common(p, dsq_id, slice, enq_flags & ~SCX_ENQ_DSQ_PRIQ);
+	scx_dispatch_common(p, dsq_id, slice, 0, enq_flags & ~SCX_ENQ_DSQ_PRIQ);
 }
 
 /* The 6.12 name of scx_bpf_dsq_insert(). */
@@ -2241,8 +2358,8 @@ __bpf_kfunc void scx_bpf_dispatch(struct task_struct *p, u64 dsq_id,
 __bpf_kfunc void scx_bpf_dsq_insert_vtime(struct task_struct *p, u64 dsq_id,
 					  u64 slice, u64 vtime, u64 enq_flags)
 {
-	p->scx.dsq_vtime = vtime;
-	scx_dispatch_common(p, dsq_id, slice, enq_flags | SCX_ENQ_DSQ_PRIQ);
+	scx_dispatch_common(p, dsq_id, slice, vtime,
+			    enq_flags | SCX_ENQ_DSQ_PRIQ);
 }
 
 /* The 6.12 name of scx_bpf_dsq_insert_vtime(). */
@@ -2383,6 +2500,8 @@ __bpf_kfunc s32 scx_bpf_create_dsq(u64 dsq_id, s32 node)
 __bpf_kfunc void scx_bpf_destroy_dsq(u64 dsq_id)
 {
 	struct scx_dispatch_q *dsq;
+	unsigned long flags;
+	u32 nr;
 
 	if (dsq_id & SCX_DSQ_FLAG_BUILTIN) {
 		scx_ops_error("cannot destroy built-in DSQ 0x%llx", dsq_id);
@@ -2392,17 +2511,21 @@ __bpf_kfunc void scx_bpf_destroy_dsq(u64 dsq_id)
 	if (!dsq)
 		return;
 
-	raw_spin_lock_irq(&dsq->lock);
-	if (dsq->nr) {
-		raw_spin_unlock_irq(&dsq->lock);
-		scx_ops_error("DSQ 0x%llx destroyed with %u tasks on it",
-			      dsq_id, dsq->nr);
-		return;
+	/* Callers may hold an rq lock with interrupts off: keep them off. */
+	raw_spin_lock_irqsave(&dsq->lock, flags);
+	nr = dsq->nr;
+	if (!nr && dsq->id != SCX_DSQ_INVALID &&
+	    !rhashtable_remove_fast(&scx_dsq_hash, &dsq->hash_node,
+				    scx_dsq_hash_params)) {
+		/* A CPU that looked it up before the removal finds it dead. */
+		dsq->id = SCX_DSQ_INVALID;
+		llist_add(&dsq->free_node, &scx_dsqs_to_free);
+		irq_work_queue(&scx_free_dsqs_irq_work);
 	}
-	if (!rhashtable_remove_fast(&scx_dsq_hash, &dsq->hash_node,
-				    scx_dsq_hash_params))
-		call_rcu(&dsq->rcu, scx_free_dsq_rcufn);
-	raw_spin_unlock_irq(&dsq->lock);
+	raw_spin_unlock_irqrestore(&dsq->lock, flags);
+	if (nr)
+		scx_ops_error("DSQ 0x%llx destroyed with %u tasks on it",
+			      dsq_id, nr);
 }
 
 /**
@@ -2860,8 +2983,12 @@ static int bpf_scx_init_member(const struct btf_type *t,
 
 	switch (moff) {
 	case offsetof(struct sched_ext_ops, dispatch_max_batch):
-		if (*(u32 *)(udata + moff) > INT_MAX)
+		if (*(u32 *)(udata + moff) > SCX_DSP_MAX_BATCH) {
+			pr_warn_ratelimited("sched_ext: dispatch_max_batch %u is above %zu\n",
+					    *(u32 *)(udata + moff),
+					    SCX_DSP_MAX_BATCH);
 			return -E2BIG;
+		}
 		ops->dispatch_max_batch = *(u32 *)(udata + moff);
 		return 1;
 	case offsetof(struct sched_ext_ops, flags):
@@ -2890,11 +3017,26 @@ static int bpf_scx_init_member(const struct btf_type *t,
 	return 0;
 }
 
+/*
+ * A sleepable program only where its callback may sleep: the others run
+ * under an rq lock, scx_tasks_lock or RCU. upstream allows the same set
+ * (less cpu_online/offline, which run under the rq lock here).
+ */
 static int bpf_scx_check_member(const struct btf_type *t,
 				const struct btf_member *member,
 				const struct bpf_prog *prog)
 {
-	return 0;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+
+	switch (moff) {
+	case offsetof(struct sched_ext_ops, init_task):
+	case offsetof(struct sched_ext_ops, cgroup_init):
+	case offsetof(struct sched_ext_ops, cgroup_exit):
+	case offsetof(struct sched_ext_ops, init):
+	case offsetof(struct sched_ext_ops, exit):
+		return 0;
+	}
+	return prog->aux->sleepable ? -EINVAL : 0;
 }
 
 static int bpf_scx_reg(void *kdata)
@@ -3004,7 +3146,6 @@ static int __init scx_init(void)
 	if (ret)
 		pr_warn("sched_ext: sysrq-S is taken (%d)\n", ret);
 
-	timer_setup(&scx_watchdog_timer, scx_watchdog_timerfn, 0);
 	return 0;
 }
 late_initcall(scx_init);

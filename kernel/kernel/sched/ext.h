@@ -22,6 +22,7 @@ struct scx_rq {
 	/* Between rq_online and rq_offline: the BPF scheduler may use it. */
 	bool			online;
 	u64			pnt_seq;	/* put_prev count, for KICK_WAIT */
+	bool			kick_waiting;	/* spinning for a KICK_WAIT */
 	cpumask_var_t		cpus_to_kick;
 	cpumask_var_t		cpus_to_kick_if_idle;
 	cpumask_var_t		cpus_to_preempt;

@@ -12,6 +12,7 @@
 #ifdef CONFIG_SCHED_CLASS_EXT
 
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rbtree.h>
 #include <linux/atomic.h>
 #include <linux/rhashtable-types.h>
@@ -87,6 +88,7 @@ struct scx_dispatch_q {
 	u32			nr_priq;
 	u64			id;
 	struct rhash_head	hash_node;
+	struct llist_node	free_node;	/* destroyed, waiting for RCU */
 	struct rcu_head		rcu;
 };
 

@@ -67,7 +67,11 @@ bool bpf_cpumask_intersects(const struct cpumask *src1,
 /* A struct_ops callback named @name. */
 #define BPF_STRUCT_OPS(name, args...)					\
 	SEC("struct_ops/"#name) BPF_PROG(name, ##args)
-/* 6.6 has no sleepable struct_ops: the same as BPF_STRUCT_OPS. */
+/*
+ * A callback that may sleep (init, exit, init_task, cgroup_init,
+ * cgroup_exit). Debian's libbpf 1.1 has no "struct_ops.s" section, so it
+ * loads as a plain one, which those callbacks take as well.
+ */
 #define BPF_STRUCT_OPS_SLEEPABLE(name, args...)				\
 	BPF_STRUCT_OPS(name, ##args)
 
