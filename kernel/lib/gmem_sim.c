@@ -278,16 +278,27 @@ static u64 sim_checksum(u64 sum, const u64 *words, size_t n)
 	return sum;
 }
 
+/*
+ * The logical pages of [start, end) that @task has on the device. Only
+ * the pages it has are looked at, however large the range: at most one
+ * per slot of device memory.
+ */
 static u64 sim_resident(struct gmem_sim *s, u32 task, unsigned long start,
 			unsigned long end)
 {
-	unsigned long va;
+	unsigned long index;
+	struct sim_ctx *ctx;
+	void *entry;
 	u64 n = 0;
 
 	mutex_lock(&s->lock);
-	for (va = ALIGN_DOWN(start, GMEM_PAGE_SIZE); va < end;
-	     va += GMEM_PAGE_SIZE)
-		n += !!sim_translate(s, task, va);
+	ctx = xa_load(&s->ctxs, task);
+	if (ctx)
+		xa_for_each_range(&ctx->pt, index, entry,
+				  start >> GMEM_PAGE_SHIFT,
+				  (end - 1) >> GMEM_PAGE_SHIFT)
+			n += s->slots[xa_to_value(entry)].filled >=
+			     GMEM_NR_SUBPAGES;
 	mutex_unlock(&s->lock);
 	return n;
 }

@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "gmem: " fmt
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/gmem.h>
 #include <linux/hashtable.h>
@@ -20,10 +21,15 @@
 #include <linux/init.h>
 #include <linux/kstrtox.h>
 #include <linux/lockdep.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/printk.h>
 #include <linux/refcount.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 
@@ -72,7 +78,12 @@ void gm_stats_read(struct gm_stats *st)
 
 void gm_lpt_init(struct gm_lpt *lpt)
 {
+	int i;
+
 	xa_init(&lpt->pages);
+	for (i = 0; i <= GM_MAPPING_DEVICE; i++)
+		atomic_long_set(&lpt->nr[i], 0);
+	lpt->mm = NULL;
 }
 
 /* The entry of the logical page holding @va, or NULL if there is none. */
@@ -104,10 +115,12 @@ struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 	m->va = index << GMEM_PAGE_SHIFT;
 	m->hnid = NUMA_NO_NODE;
 	INIT_LIST_HEAD(&m->lru);
+	m->lpt = lpt;
 
 	old = xa_cmpxchg(&lpt->pages, index, NULL, m, gfp);
 	if (!old) {
 		atomic_long_inc(&gm_nr_pages[GM_MAPPING_NOMAP]);
+		atomic_long_inc(&lpt->nr[GM_MAPPING_NOMAP]);
 		return m;
 	}
 	kfree(m);
@@ -120,6 +133,7 @@ static void gm_mapping_free(struct gm_mapping *m, gm_release_fn release,
 	if (release)
 		release(m, arg);
 	atomic_long_dec(&gm_nr_pages[m->state]);
+	atomic_long_dec(&m->lpt->nr[m->state]);
 	mutex_destroy(&m->lock);
 	kfree(m);
 }
@@ -160,6 +174,34 @@ void gm_lpt_destroy(struct gm_lpt *lpt, gm_release_fn release, void *arg)
 
 /* --- The state of a logical page ------------------------------------ */
 
+/* --- Pinning --------------------------------------------------------- */
+
+/*
+ * A pinned logical page counts in its mm's pinned_vm, as RDMA's pinned
+ * memory does, within RLIMIT_MEMLOCK unless the caller has
+ * CAP_IPC_LOCK: one user cannot pin a device's whole memory.
+ */
+static int gm_pin_account(struct gm_mapping *m)
+{
+	struct mm_struct *mm = m->lpt->mm;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (!mm)
+		return 0;
+	if (atomic64_add_return(GMEM_NR_SUBPAGES, &mm->pinned_vm) > limit &&
+	    !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(GMEM_NR_SUBPAGES, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void gm_pin_unaccount(struct gm_mapping *m)
+{
+	if (m->lpt->mm)
+		atomic64_sub(GMEM_NR_SUBPAGES, &m->lpt->mm->pinned_vm);
+}
+
 /*
  * Record that @m's data moved to @to. Every move between the three
  * states is allowed but one: a pinned device page does not go back to
@@ -177,6 +219,8 @@ int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 			return -EBUSY;
 		if ((m->flags & GM_MAPPING_PINNED) && to == GM_MAPPING_CPU)
 			return -EBUSY;
+		if (m->flags & GM_MAPPING_PINNED)
+			gm_pin_unaccount(m);
 		m->flags = 0;
 		m->hnid = NUMA_NO_NODE;
 		m->dev = NULL;
@@ -184,6 +228,8 @@ int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 	}
 	atomic_long_dec(&gm_nr_pages[m->state]);
 	atomic_long_inc(&gm_nr_pages[to]);
+	atomic_long_dec(&m->lpt->nr[m->state]);
+	atomic_long_inc(&m->lpt->nr[to]);
 	m->state = to;
 	return 0;
 }
@@ -236,16 +282,26 @@ void gm_lru_del(struct gm_lru *lru, struct gm_mapping *m)
 
 /*
  * Pin device page @m (never evicted) or unpin it. A page already chosen
- * for eviction cannot be pinned. The caller holds m->lock.
+ * for eviction cannot be pinned, nor one past the owner's
+ * RLIMIT_MEMLOCK (-ENOMEM). The caller holds m->lock, under which alone
+ * PINNED changes.
  */
 int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 {
+	bool pinned = m->flags & GM_MAPPING_PINNED;
 	int ret = 0;
 
 	lockdep_assert_held(&m->lock);
 
 	if (m->state != GM_MAPPING_DEVICE)
 		return -EINVAL;
+	if (pin == pinned)
+		return list_empty(&m->lru) ? -EINVAL : 0;
+	if (pin) {
+		ret = gm_pin_account(m);
+		if (ret)
+			return ret;
+	}
 	spin_lock(&lru->lock);
 	if (list_empty(&m->lru))
 		ret = -EINVAL;
@@ -256,6 +312,10 @@ int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 	else
 		m->flags &= ~GM_MAPPING_PINNED;
 	spin_unlock(&lru->lock);
+	if (!ret && !pin)
+		gm_pin_unaccount(m);
+	else if (ret && pin)
+		gm_pin_unaccount(m);
 	return ret;
 }
 
@@ -385,10 +445,13 @@ EXPORT_SYMBOL_GPL(gm_dev_unregister);
 /*
  * The gm_as of each mm that used a peer-shared mapping. Lookups run
  * under RCU; a gm_as is only removed by its mm's exit_mmap, when no
- * fault or ioctl can be using that mm any more.
+ * fault or ioctl can be using that mm any more. gm_as_list holds them
+ * too, in the order of their ids.
  */
 static DEFINE_HASHTABLE(gm_as_table, 6);
+static LIST_HEAD(gm_as_list);
 static DEFINE_SPINLOCK(gm_as_lock);
+static u64 gm_as_last_id;		/* under gm_as_lock */
 
 static struct gm_as *gm_as_lookup(struct mm_struct *mm)
 {
@@ -412,12 +475,12 @@ static struct gm_as *gm_as_get(struct mm_struct *mm)
 	as = gm_as_lookup(mm);
 	if (as)
 		return as;
-	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	as = kzalloc(sizeof(*as), GFP_KERNEL_ACCOUNT);
 	if (!as)
 		return NULL;
 	as->mm = mm;
-	as->tgid = task_tgid_nr(current);
 	gm_lpt_init(&as->lpt);
+	as->lpt.mm = mm;
 
 	spin_lock(&gm_as_lock);
 	hash_for_each_possible(gm_as_table, old, node, (unsigned long)mm) {
@@ -427,37 +490,43 @@ static struct gm_as *gm_as_get(struct mm_struct *mm)
 			return old;
 		}
 	}
+	as->tgid = get_pid(task_tgid(current));
+	as->id = ++gm_as_last_id;
 	hash_add_rcu(gm_as_table, &as->node, (unsigned long)mm);
+	list_add_tail(&as->list, &gm_as_list);
 	spin_unlock(&gm_as_lock);
 	atomic_long_inc(&gm_nr_as);
 	return as;
 }
 
 /*
- * Call @fn with the logical pages of each address space, skipping the
- * first *pos and counting in *pos those done; stops at @fn's first
- * error (its message did not fit: the next dump call goes on there).
+ * Call @fn with the logical pages of each address space whose id is
+ * above *@last_id, in id order, setting *@last_id to each one done; stops
+ * at @fn's first error (its message did not fit: the next dump call goes
+ * on there). Address spaces come and go between calls, but none is seen
+ * twice or skipped. Pids are as the caller's pid namespace sees them;
+ * processes it does not see are left out.
  */
-int gm_as_walk_usage(gm_usage_fn fn, void *arg, unsigned long *pos)
+int gm_as_walk_usage(gm_usage_fn fn, void *arg, u64 *last_id)
 {
+	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct gm_as_usage u;
-	unsigned long n = 0, index;
-	struct gm_mapping *m;
 	struct gm_as *as;
-	int bkt, ret = 0;
+	int i, ret = 0;
 
 	spin_lock(&gm_as_lock);
-	hash_for_each(gm_as_table, bkt, as, node) {
-		if (n++ < *pos)
+	list_for_each_entry(as, &gm_as_list, list) {
+		if (as->id <= *last_id)
 			continue;
-		memset(&u, 0, sizeof(u));
-		u.tgid = as->tgid;
-		xa_for_each(&as->lpt.pages, index, m)
-			u.pages[READ_ONCE(m->state)]++;
-		ret = fn(&u, arg);
-		if (ret)
-			break;
-		(*pos)++;
+		u.tgid = pid_nr_ns(as->tgid, ns);
+		if (u.tgid) {
+			for (i = 0; i <= GM_MAPPING_DEVICE; i++)
+				u.pages[i] = atomic_long_read(&as->lpt.nr[i]);
+			ret = fn(&u, arg);
+			if (ret)
+				break;
+		}
+		*last_id = as->id;
 	}
 	spin_unlock(&gm_as_lock);
 	return ret;
@@ -477,7 +546,8 @@ static void gm_put_pages(struct page **pages)
 
 static struct page **gm_alloc_page_array(void)
 {
-	return kcalloc(GMEM_NR_SUBPAGES, sizeof(struct page *), GFP_KERNEL);
+	return kcalloc(GMEM_NR_SUBPAGES, sizeof(struct page *),
+		       GFP_KERNEL_ACCOUNT);
 }
 
 /* Take @m's unmapped host pages, if it has any. Caller holds m->lock. */
@@ -506,9 +576,33 @@ static void gm_give_host(struct gm_mapping *m, struct page **host)
 }
 
 /*
+ * Host pages for logical page @m's data on its way home, charged to the
+ * memory cgroup of the mm that owns @m, whoever evicts it.
+ */
+static struct page **gm_alloc_host_pages(struct gm_mapping *m)
+{
+	struct mem_cgroup *memcg = get_mem_cgroup_from_mm(m->lpt->mm);
+	struct mem_cgroup *old = set_active_memcg(memcg);
+	struct page **pages = gm_alloc_page_array();
+	int i;
+
+	for (i = 0; pages && i < GMEM_NR_SUBPAGES; i++) {
+		pages[i] = alloc_page(GFP_HIGHUSER | __GFP_ACCOUNT);
+		if (!pages[i]) {
+			gm_put_pages(pages);
+			pages = NULL;
+		}
+	}
+	set_active_memcg(old);
+	mem_cgroup_put(memcg);
+	return pages;
+}
+
+/*
  * Device page @m comes home: its data into fresh host pages that the
  * next CPU faults map, its device memory back to the device. Caller
  * holds m->lock; @m is off its LRU (or EVICTING, and taken off here).
+ * A pinned page stays (-EBUSY): unpin it first.
  */
 static int gm_page_to_host(struct gm_mapping *m)
 {
@@ -518,19 +612,14 @@ static int gm_page_to_host(struct gm_mapping *m)
 		.dev_addr = m->dev_pfn,
 	};
 	struct page **pages;
-	int i;
+	int ret;
 
 	lockdep_assert_held(&m->lock);
-	pages = gm_alloc_page_array();
+	if (m->flags & GM_MAPPING_PINNED)
+		return -EBUSY;
+	pages = gm_alloc_host_pages(m);
 	if (!pages)
 		return -ENOMEM;
-	for (i = 0; i < GMEM_NR_SUBPAGES; i++) {
-		pages[i] = alloc_page(GFP_HIGHUSER);
-		if (!pages[i]) {
-			gm_put_pages(pages);
-			return -ENOMEM;
-		}
-	}
 	gmf.pages = pages;
 	gm_lru_del(&dev->lru, m);
 	atomic_long_inc(&gm_nr_migrating);
@@ -542,7 +631,12 @@ static int gm_page_to_host(struct gm_mapping *m)
 	}
 	atomic_long_dec(&gm_nr_migrating);
 	atomic_long_inc(&dev->nr_to_host);
-	gm_mapping_set_state(m, GM_MAPPING_CPU);
+	ret = gm_mapping_set_state(m, GM_MAPPING_CPU);
+	/* Off the LRU and not pinned: nothing can refuse the move. */
+	if (WARN_ON_ONCE(ret)) {
+		gm_put_pages(pages);
+		return ret;
+	}
 	gm_give_host(m, pages);
 	return 0;
 }
@@ -671,7 +765,7 @@ static int gm_page_fault_locked(struct vm_area_struct *vma,
 
 	if (!as)
 		return -ENOMEM;
-	m = gm_lpt_get(&as->lpt, va, GFP_KERNEL);
+	m = gm_lpt_get(&as->lpt, va, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
 	/* Only faults and DONTNEED make a page CPU: both are kept out. */
@@ -809,10 +903,14 @@ void gm_dev_detach(struct mm_struct *mm, struct gm_dev *dev)
 	mmap_write_lock(mm);
 	xa_for_each(&as->lpt.pages, index, m) {
 		mutex_lock(&m->lock);
-		if (m->state == GM_MAPPING_DEVICE && m->dev == dev &&
-		    gm_page_to_host(m))
-			gm_page_discard(m);	/* no host memory: data lost */
+		if (m->state == GM_MAPPING_DEVICE && m->dev == dev) {
+			/* The device goes: so does the pin that held it there. */
+			gm_lru_pin(&dev->lru, m, false);
+			if (gm_page_to_host(m))
+				gm_page_discard(m); /* no host memory: data lost */
+		}
 		mutex_unlock(&m->lock);
+		cond_resched();
 	}
 	spin_lock(&gm_as_lock);
 	for (i = 0; i < ARRAY_SIZE(as->devs); i++)
@@ -939,7 +1037,7 @@ int gm_as_dontneed(struct vm_area_struct *vma, unsigned long start,
 {
 	struct gm_as *as = gm_as_lookup(vma->vm_mm);
 	struct gm_mapping *m;
-	unsigned long va;
+	unsigned long index;
 
 	mmap_assert_write_locked(vma->vm_mm);
 	if (start >= end)
@@ -951,19 +1049,24 @@ int gm_as_dontneed(struct vm_area_struct *vma, unsigned long start,
 				     NULL);
 		return 0;
 	}
-	for (va = start; as && va < end; va += GMEM_PAGE_SIZE) {
-		m = gm_lpt_lookup(&as->lpt, va);
-		if (!m)
-			continue;
+	if (!as)
+		return 0;
+	/* Only the pages that exist: a range may be far larger. */
+	xa_for_each_range(&as->lpt.pages, index, m, start >> GMEM_PAGE_SHIFT,
+			  (end - 1) >> GMEM_PAGE_SHIFT) {
 		mutex_lock(&m->lock);
 		if (m->state == GM_MAPPING_DEVICE && m->dev == dev)
 			gm_page_discard(m);
 		mutex_unlock(&m->lock);
+		cond_resched();
 	}
 	return 0;
 }
 
-/* MADV_PREFETCH: the logical pages of [start, end) go to @dev. */
+/*
+ * MADV_PREFETCH: the logical pages of [start, end) go to @dev. Each
+ * step may evict and allocate host memory: a fatal signal ends it.
+ */
 int gm_as_prefetch(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, struct gm_dev *dev)
 {
@@ -971,8 +1074,12 @@ int gm_as_prefetch(struct vm_area_struct *vma, unsigned long start,
 	int ret = 0;
 
 	mmap_assert_write_locked(vma->vm_mm);
-	for (va = start; va < end && !ret; va += GMEM_PAGE_SIZE)
+	for (va = start; va < end && !ret; va += GMEM_PAGE_SIZE) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		ret = gm_page_fault_locked(vma, va, dev);
+		cond_resched();
+	}
 	return ret;
 }
 
@@ -986,20 +1093,25 @@ int gm_as_pin(struct vm_area_struct *vma, unsigned long start,
 {
 	struct gm_as *as;
 	struct gm_mapping *m;
-	unsigned long va;
+	unsigned long index;
 	int ret = 0;
 
+	if (start >= end)
+		return 0;
 	if (pin)
 		ret = gm_as_prefetch(vma, start, end, dev);
 	as = gm_as_lookup(vma->vm_mm);
-	for (va = start; !ret && as && va < end; va += GMEM_PAGE_SIZE) {
-		m = gm_lpt_lookup(&as->lpt, va);
-		if (!m)
-			continue;
+	if (ret || !as)
+		return ret;
+	xa_for_each_range(&as->lpt.pages, index, m, start >> GMEM_PAGE_SHIFT,
+			  (end - 1) >> GMEM_PAGE_SHIFT) {
 		mutex_lock(&m->lock);
 		if (m->state == GM_MAPPING_DEVICE && m->dev == dev)
 			ret = gm_lru_pin(&dev->lru, m, pin);
 		mutex_unlock(&m->lock);
+		if (ret)
+			break;
+		cond_resched();
 	}
 	return ret;
 }
@@ -1011,7 +1123,7 @@ struct vm_area_struct *gm_peer_vma(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *vma = vma_lookup(mm, start);
 
 	if (!vma || !(vma->vm_flags & VM_PEER_SHARED) ||
-	    start + size > vma->vm_end)
+	    size > vma->vm_end - start)
 		return NULL;
 	return vma;
 }
@@ -1080,7 +1192,7 @@ vm_fault_t gmem_cpu_fault(struct vm_area_struct *vma, unsigned long addr)
 
 	if (!as)
 		return VM_FAULT_OOM;
-	m = gm_lpt_get(&as->lpt, addr, GFP_KERNEL);
+	m = gm_lpt_get(&as->lpt, addr, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(m))
 		return VM_FAULT_OOM;
 	mutex_lock(&m->lock);
@@ -1109,6 +1221,8 @@ void gmem_fill_host_pages(struct vm_area_struct *vma, unsigned long addr,
 	struct gm_mapping *m = as ? gm_lpt_lookup(&as->lpt, addr) : NULL;
 	unsigned int i, sub;
 
+	/* m->host holds GMEM_NR_SUBPAGES: a THP fault fills one PMD. */
+	BUILD_BUG_ON(HPAGE_PMD_SIZE != GMEM_PAGE_SIZE);
 	if (!m)
 		return;
 	spin_lock(&m->host_lock);
@@ -1139,7 +1253,9 @@ void gmem_exit_mmap(struct mm_struct *mm)
 	/* Out of the table first: usage walks must not see it torn down. */
 	spin_lock(&gm_as_lock);
 	hash_del_rcu(&as->node);
+	list_del(&as->list);
 	spin_unlock(&gm_as_lock);
+	put_pid(as->tgid);
 	gm_lpt_destroy(&as->lpt, gm_mapping_release, NULL);
 	gm_as_va_free(as, 0, 0);
 	/* Lookups for other mms may still be walking past it. */

@@ -37,17 +37,22 @@ static long gmem_get_hnuma_id(void __user *uarg)
 }
 
 /*
- * PREFETCH, PINNED and UNPINNED act on whole logical pages touching the
- * range; DONTNEED frees only those wholly inside it, so that a
- * neighbour keeps its data.
+ * The range must lie in one peer-shared mapping. PREFETCH, PINNED and
+ * UNPINNED act on every logical page it touches; DONTNEED frees only
+ * those wholly inside it, so that a neighbour keeps its data. (openEuler
+ * skips what is not peer-shared in a DONTNEED range; here it is EINVAL.)
  */
-static int gmem_hmadvise_vma(struct vm_area_struct *vma, unsigned long start,
-			     unsigned long end, struct gm_dev *dev,
-			     int behavior)
+static int gmem_hmadvise_range(struct mm_struct *mm, unsigned long start,
+			       unsigned long end, struct gm_dev *dev,
+			       int behavior)
 {
 	unsigned long s = ALIGN_DOWN(start, GMEM_PAGE_SIZE);
 	unsigned long e = ALIGN(end, GMEM_PAGE_SIZE);
+	struct vm_area_struct *vma = gm_peer_vma(mm, start, end - start);
 
+	if (!vma)
+		return -EINVAL;
+	vma_start_write(vma);
 	switch (behavior) {
 	case MADV_DONTNEED:
 		return gm_as_dontneed(vma, ALIGN(start, GMEM_PAGE_SIZE),
@@ -63,7 +68,6 @@ static long gmem_hmadvise(const struct hmadvise_arg *arg)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long start = arg->start, end;
-	struct vm_area_struct *vma;
 	struct gm_dev *dev = NULL;
 	long ret;
 
@@ -78,8 +82,8 @@ static long gmem_hmadvise(const struct hmadvise_arg *arg)
 	} else if (arg->behavior != MADV_DONTNEED) {
 		return -EINVAL;
 	}
-	end = start + PAGE_ALIGN(arg->len_in);
-	if (offset_in_page(start) || (arg->len_in && end <= start)) {
+	/* Any start, as openEuler takes it: the pages are 2 MiB anyway. */
+	if (check_add_overflow(start, arg->len_in, &end)) {
 		ret = -EINVAL;
 		goto put;
 	}
@@ -90,14 +94,11 @@ static long gmem_hmadvise(const struct hmadvise_arg *arg)
 	ret = mmap_write_lock_killable(mm);
 	if (ret)
 		goto put;
-	vma = gm_peer_vma(mm, start, end - start);
 	/* A device serves only the processes that opened it. */
-	if (vma && (!dev || gm_as_attached(mm, dev))) {
-		vma_start_write(vma);
-		ret = gmem_hmadvise_vma(vma, start, end, dev, arg->behavior);
-	} else {
+	if (dev && !gm_as_attached(mm, dev))
 		ret = -EINVAL;
-	}
+	else
+		ret = gmem_hmadvise_range(mm, start, end, dev, arg->behavior);
 	mmap_write_unlock(mm);
 put:
 	if (dev)

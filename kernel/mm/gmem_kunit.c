@@ -200,10 +200,67 @@ static void state_pinned_page_stays_on_device(struct kunit *test)
 	mutex_unlock(&m->lock);
 }
 
+/* The table counts its pages by state, through every move and free. */
+static void state_table_counts_follow_moves(struct kunit *test)
+{
+	struct gm_mapping *a = new_mapping(test), *b = new_mapping(test);
+	struct gm_lpt *lpt = a->lpt;
+
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lpt->nr[GM_MAPPING_NOMAP]), 2L);
+	mutex_lock(&a->lock);
+	KUNIT_ASSERT_EQ(test, gm_mapping_set_state(a, GM_MAPPING_DEVICE), 0);
+	mutex_unlock(&a->lock);
+	mutex_lock(&b->lock);
+	KUNIT_ASSERT_EQ(test, gm_mapping_set_state(b, GM_MAPPING_CPU), 0);
+	/* A refused move changes no count. */
+	KUNIT_EXPECT_EQ(test, gm_mapping_set_state(b, GM_MAPPING_CPU), -EINVAL);
+	mutex_unlock(&b->lock);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lpt->nr[GM_MAPPING_NOMAP]), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lpt->nr[GM_MAPPING_CPU]), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lpt->nr[GM_MAPPING_DEVICE]), 1L);
+	KUNIT_EXPECT_EQ(test, gm_lpt_erase(lpt, 0, 2 * MIB, NULL, NULL), 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lpt->nr[GM_MAPPING_DEVICE]), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&lpt->nr[GM_MAPPING_CPU]), 1L);
+}
+
+/*
+ * A pinned page counts in its owner's pinned_vm until it is unpinned or
+ * leaves the device; pinning it twice counts it once. (KUnit runs with
+ * CAP_IPC_LOCK: the RLIMIT_MEMLOCK refusal is the gmem suite's.)
+ */
+static void state_pins_count_in_pinned_vm(struct kunit *test)
+{
+	struct mm_struct *mm = kunit_kzalloc(test, sizeof(*mm), GFP_KERNEL);
+	struct gm_mapping *m;
+	struct gm_lru lru;
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	m = new_mapping(test);
+	m->lpt->mm = mm;
+	gm_lru_init(&lru);
+	mutex_lock(&m->lock);
+	KUNIT_ASSERT_EQ(test, gm_mapping_set_state(m, GM_MAPPING_DEVICE), 0);
+	KUNIT_ASSERT_EQ(test, gm_lru_add(&lru, m), 0);
+	KUNIT_EXPECT_EQ(test, gm_lru_pin(&lru, m, true), 0);
+	KUNIT_EXPECT_EQ(test, gm_lru_pin(&lru, m, true), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mm->pinned_vm),
+			(s64)GMEM_NR_SUBPAGES);
+	KUNIT_EXPECT_EQ(test, gm_lru_pin(&lru, m, false), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mm->pinned_vm), 0LL);
+	KUNIT_EXPECT_EQ(test, gm_lru_pin(&lru, m, true), 0);
+	gm_lru_del(&lru, m);
+	KUNIT_EXPECT_EQ(test, gm_mapping_set_state(m, GM_MAPPING_NOMAP), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mm->pinned_vm), 0LL);
+	mutex_unlock(&m->lock);
+	m->lpt->mm = NULL;
+}
+
 static struct kunit_case gmem_state_cases[] = {
 	KUNIT_CASE(state_every_move_but_to_itself),
 	KUNIT_CASE(state_leaving_device_forgets_it),
 	KUNIT_CASE(state_pinned_page_stays_on_device),
+	KUNIT_CASE(state_table_counts_follow_moves),
+	KUNIT_CASE(state_pins_count_in_pinned_vm),
 	{}
 };
 

@@ -131,15 +131,15 @@ static int oe_gmem_fill_process(const struct gm_as_usage *u, void *arg)
 	return 0;
 }
 
-/* args[0] counts the processes already sent. */
+/* args[0] is the id of the last address space sent. */
 static int oe_gmem_get_processes_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
 	struct oe_gmem_proc_dump d = { .skb = skb, .cb = cb };
-	unsigned long pos = cb->args[0];
+	u64 last_id = cb->args[0];
 
-	gm_as_walk_usage(oe_gmem_fill_process, &d, &pos);
-	cb->args[0] = pos;
+	gm_as_walk_usage(oe_gmem_fill_process, &d, &last_id);
+	cb->args[0] = last_id;
 	return skb->len;
 }
 
@@ -186,9 +186,19 @@ static const struct genl_small_ops oe_gmem_ops[] = {
 	},
 };
 
+/* Pressure events name the pids of every user's processes. */
 static const struct genl_multicast_group oe_gmem_mcgrps[] = {
-	[OE_GMEM_NLGRP_EVENTS] = { .name = OE_GMEM_MCGRP_EVENTS },
+	[OE_GMEM_NLGRP_EVENTS] = {
+		.name	= OE_GMEM_MCGRP_EVENTS,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
+
+/*
+ * Not netnsok: devices and their pressure are the host's, not a network
+ * namespace's. Requests carry no attributes; with no policy, genetlink
+ * refuses any (resv_start_op is 0).
+ */
 
 static struct genl_family oe_gmem_family __ro_after_init = {
 	.name		= OE_GMEM_FAMILY_NAME,

@@ -47,6 +47,7 @@ enum gm_mapping_state {
 #define GMEM_NR_SUBPAGES	(GMEM_PAGE_SIZE >> PAGE_SHIFT)
 
 struct gm_dev;
+struct gm_lpt;
 
 struct gm_mapping {
 	/* Serialises every change of state and flags of this page. */
@@ -58,6 +59,7 @@ struct gm_mapping {
 	struct gm_dev *dev;	/* and the device */
 	unsigned long dev_pfn;	/* the device page while DEVICE */
 	struct list_head lru;	/* on the device's LRU while DEVICE */
+	struct gm_lpt *lpt;	/* the table it is in */
 	/*
 	 * While CPU: base pages brought back from a device and not yet
 	 * mapped by a CPU fault (NULL where a fault took it, or there was
@@ -69,9 +71,13 @@ struct gm_mapping {
 	unsigned int nr_host;
 };
 
-/* The logical page table of one peer-shared mapping. */
+/* The logical page table of one address space. */
 struct gm_lpt {
 	struct xarray pages;	/* gm_mapping by va >> GMEM_PAGE_SHIFT */
+	/* Its pages in each state, so that no reader walks the table. */
+	atomic_long_t nr[GM_MAPPING_DEVICE + 1];
+	/* Whose pinned_vm counts its pinned pages (NULL: nobody's). */
+	struct mm_struct *mm;
 };
 
 /* The GMem side of one address space (one per mm that used GMem). */
@@ -79,8 +85,10 @@ struct gm_as {
 	struct mm_struct *mm;	/* not counted: gone at its exit_mmap */
 	struct gm_lpt lpt;	/* every peer-shared mapping of mm */
 	struct gm_dev *devs[4];	/* attached, in order; under gm_as_lock */
-	pid_t tgid;		/* the process that first used GMem in mm */
+	struct pid *tgid;	/* the process that first used GMem in mm */
+	u64 id;			/* in creation order: where a dump resumes */
 	struct hlist_node node;	/* in the table of address spaces */
+	struct list_head list;	/* in the list of them, by id */
 	struct rcu_head rcu;
 };
 
@@ -249,7 +257,7 @@ struct gm_as_usage {
 };
 
 typedef int (*gm_usage_fn)(const struct gm_as_usage *u, void *arg);
-int gm_as_walk_usage(gm_usage_fn fn, void *arg, unsigned long *pos);
+int gm_as_walk_usage(gm_usage_fn fn, void *arg, u64 *last_id);
 
 /* The oe_gmem netlink family (mm/gmem_nl.c). */
 int gmem_nl_init(void);

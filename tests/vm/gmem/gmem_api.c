@@ -316,8 +316,9 @@ static int case_ioctl(void)
 		     EINVAL);
 	bad_hmadvise(fd, "MADV_WILLNEED", -1, p, 2 * MIB, MADV_WILLNEED, p,
 		     EINVAL);
-	bad_hmadvise(fd, "start off a page", -1, p + 1, 2 * MIB,
-		     MADV_DONTNEED, p, EINVAL);
+	/* Any start, as openEuler: rounded inward, this frees no page. */
+	expect(!hmadvise(fd, -1, p + 1, 2 * MIB, MADV_DONTNEED),
+	       "DONTNEED from a start off a page refused");
 	bad_hmadvise(fd, "past the mapping", -1, p, 6 * MIB, MADV_DONTNEED,
 		     p, EINVAL);
 	bad_hmadvise(fd, "wrapping length", -1, p, (size_t)-4096,

@@ -24,6 +24,14 @@
  *   bad        every bad device kernel and request is refused
  *   hmemcpy    the device copies, across logical pages, every byte;
  *              not for a process that did not open it
+ *   pinclose   a pinned page comes home when its process closes the
+ *              device; its slot, given to another process, stays that
+ *              process's after the first one unmaps
+ *   pinlimit   pinned device memory counts in VmPin, within
+ *              RLIMIT_MEMLOCK for a process without CAP_IPC_LOCK
+ *   memcg      GMem's page table is charged to the memory cgroup of the
+ *              process that faults it
+ *   prefetch   a PREFETCH of 1 TiB (each step evicting) ends on SIGKILL
  *   swap       pages the CPU wrote and the kernel swapped out reach the
  *              device intact (needs a kernel with CONFIG_SWAP and swap
  *              on; the suite does not run it, see tests/vm/gmem/run)
@@ -43,6 +51,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,6 +127,16 @@ static uint64_t cpu_sum(const void *p, size_t len)
 
 	for (size_t i = 0; i < len / 8; i++)
 		sum = (sum << 1 | sum >> 63) ^ w[i];
+	return sum;
+}
+
+/* The same, of pattern @seed, without touching any mapping. */
+static uint64_t cpu_sum_pat(uint64_t seed, size_t len)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < len / 8; i++)
+		sum = (sum << 1 | sum >> 63) ^ pat64(seed, i);
 	return sum;
 }
 
@@ -640,8 +660,269 @@ static int case_bad(void)
 	k = ok, k.op = GMEM_SIM_READ, k.buf = 8;
 	bad_run(fd, "read to a bad buffer", k, EFAULT);
 	expect(check64(p, LPAGE, 41) < 0, "refusals changed data");
+	/* The whole address space, and its last logical page: no wrap. */
+	expect(!hmadvise(hnid, p, LPAGE, MADV_PREFETCH), "PREFETCH failed");
+	k = ok, k.op = GMEM_SIM_RESIDENT, k.va = 0, k.len = UINT64_MAX;
+	expect(!ioctl(fd, GMEM_SIM_RUN, &k) && k.result == 1,
+	       "RESIDENT over everything: %s, %llu", strerror(errno),
+	       (unsigned long long)k.result);
+	k.va = UINT64_MAX - LPAGE + 1, k.len = LPAGE - 1;
+	expect(!ioctl(fd, GMEM_SIM_RUN, &k) && k.result == 0,
+	       "RESIDENT of the last page: %s, %llu", strerror(errno),
+	       (unsigned long long)k.result);
+	/* Any start, as openEuler: the logical page holding it moves. */
+	munmap(p, LPAGE);
+	p = peer_map(LPAGE);
+	expect(!hmadvise(hnid, p + 12345, 100, MADV_PREFETCH) &&
+	       resident(fd, p, LPAGE) == 1, "PREFETCH from an unaligned start");
 	munmap(p, LPAGE);
 	munmap(plain, LPAGE);
+	close(fd);
+	return failures;
+}
+
+/* Wait for one byte on @fd (the other side got this far). */
+static void sync_wait(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		exit(3);
+}
+
+static void sync_post(int fd)
+{
+	if (write(fd, "x", 1) != 1)
+		exit(3);
+}
+
+/*
+ * A pins a page and closes the device; V gets the device slot A's page
+ * had; A unmaps its page. V's page must stay V's, and A's data must be
+ * back on the host, readable.
+ */
+static int case_pinclose(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid, to_v[2], to_a[2];
+	uint8_t *p = peer_map(LPAGE);
+	int status;
+	pid_t v;
+
+	fill64(p, LPAGE, 61);
+	expect(!hmadvise(hnid, p, LPAGE, MADV_PINNED), "PINNED failed");
+	expect(resident(fd, p, LPAGE) == 1, "the pinned page is not on the device");
+	close(fd);
+	fd = sim_open();
+	expect(sim_info(fd).used == 0, "closing left %llu bytes on the device",
+	       (unsigned long long)sim_info(fd).used);
+	if (pipe(to_v) || pipe(to_a))
+		return 2;
+	v = fork();
+	if (v == 0) {
+		int vfd = sim_open();
+		uint8_t *q = peer_map(LPAGE);
+
+		fill64(q, LPAGE, 62);
+		if (hmadvise(hnid, q, LPAGE, MADV_PREFETCH) ||
+		    resident(vfd, q, LPAGE) != 1)
+			_exit(4);
+		sync_post(to_a[1]);
+		sync_wait(to_v[0]);
+		/* Still on the device, with V's data, seen by both sides. */
+		if (resident(vfd, q, LPAGE) != 1)
+			_exit(5);
+		if (dev_sum(vfd, q, LPAGE) != cpu_sum_pat(62, LPAGE))
+			_exit(6);
+		_exit(check64(q, LPAGE, 62) < 0 ? 0 : 7);
+	}
+	sync_wait(to_a[0]);
+	munmap(p, LPAGE);
+	sync_post(to_v[1]);
+	expect(waitpid(v, &status, 0) == v && WIFEXITED(status) &&
+	       !WEXITSTATUS(status), "the other process's page: status %#x",
+	       status);
+	p = peer_map(LPAGE);
+	fill64(p, LPAGE, 63);
+	expect(!hmadvise(hnid, p, LPAGE, MADV_PINNED), "PINNED again failed");
+	close(fd);
+	/* Back on the host, the data intact: no SIGBUS, no other's bytes. */
+	expect(check64(p, LPAGE, 63) < 0, "data lost on closing");
+	munmap(p, LPAGE);
+	return failures;
+}
+
+/* VmPin of /proc/self/status, in kB; -1 if there is none. */
+static long vm_pin_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * A user without CAP_IPC_LOCK pins within RLIMIT_MEMLOCK; pinned pages
+ * count in VmPin until unpinned or freed.
+ */
+static int case_pinlimit(void)
+{
+	struct rlimit rl = { .rlim_cur = LPAGE, .rlim_max = LPAGE };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd, hnid;
+		uint8_t *p;
+
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) ||
+		    setuid(65534)) {
+			printf("cannot become nobody: %s\n", strerror(errno));
+			_exit(2);
+		}
+		fd = sim_open();
+		hnid = sim_info(fd).hnid;
+		p = peer_map(3 * LPAGE);
+		fill64(p, 3 * LPAGE, 64);
+		expect(!hmadvise(hnid, p, LPAGE, MADV_PINNED), "first PINNED");
+		expect(vm_pin_kb() == LPAGE / 1024, "VmPin %ld kB", vm_pin_kb());
+		expect(hmadvise(hnid, p + LPAGE, LPAGE, MADV_PINNED) == -ENOMEM,
+		       "a second pinned page past RLIMIT_MEMLOCK");
+		expect(hmadvise(hnid, p, LPAGE, MADV_PINNED) == 0,
+		       "pinning the pinned page again");
+		expect(vm_pin_kb() == LPAGE / 1024, "VmPin %ld kB after repin",
+		       vm_pin_kb());
+		expect(!hmadvise(hnid, p, LPAGE, MADV_UNPINNED), "UNPINNED");
+		expect(vm_pin_kb() == 0, "VmPin %ld kB unpinned", vm_pin_kb());
+		expect(!hmadvise(hnid, p + LPAGE, LPAGE, MADV_PINNED),
+		       "pinning once the first is unpinned");
+		/* Freeing a pinned page gives its share back. */
+		expect(!hmadvise(-1, p + LPAGE, LPAGE, MADV_DONTNEED),
+		       "DONTNEED of a pinned page");
+		expect(vm_pin_kb() == 0, "VmPin %ld kB freed", vm_pin_kb());
+		expect(!hmadvise(hnid, p + 2 * LPAGE, LPAGE, MADV_PINNED),
+		       "pinning once the second is freed");
+		munmap(p, 3 * LPAGE);
+		expect(vm_pin_kb() == 0, "VmPin %ld kB unmapped", vm_pin_kb());
+		close(fd);
+		_exit(failures);
+	}
+	expect(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       !WEXITSTATUS(status), "as nobody: status %#x", status);
+	return failures;
+}
+
+/* memory.current of the cgroup at @dir, or -1. */
+static long memcg_current(const char *dir)
+{
+	char path[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static bool write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	bool ok = f && fputs(s, f) >= 0;
+
+	return f && !fclose(f) && ok;
+}
+
+/*
+ * In a memory cgroup of its own, a process faults N logical pages and
+ * drops their data each time (MADV_DONTNEED keeps the logical page):
+ * what stays is GMem's page table, which its cgroup must pay for.
+ */
+static int case_memcg(void)
+{
+	const char *cg = "/sys/fs/cgroup/gmem-memcg";
+	const size_t n = 1000;
+	char pid[32];
+	long before, after;
+	uint8_t *p;
+
+	mkdir(cg, 0755);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (!write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
+	    !write_file("/sys/fs/cgroup/gmem-memcg/cgroup.procs", pid)) {
+		printf("cannot join %s: %s\n", cg, strerror(errno));
+		return 2;
+	}
+	p = mmap(NULL, n * LPAGE, PROT_READ | PROT_WRITE,
+		 PEER | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	before = memcg_current(cg);
+	for (size_t i = 0; i < n; i++) {
+		p[i * LPAGE] = 1;
+		madvise(p + i * LPAGE, LPAGE, MADV_DONTNEED);
+	}
+	after = memcg_current(cg);
+	printf("memory.current %ld -> %ld for %zu logical pages\n", before,
+	       after, n);
+	/* A gm_mapping is over 100 bytes; its xarray slot comes on top. */
+	expect(after - before >= (long)(n * 100),
+	       "GMem's page table is not charged to the cgroup");
+	munmap(p, n * LPAGE);
+	write_file("/sys/fs/cgroup/cgroup.procs", pid);
+	rmdir(cg);
+	return failures;
+}
+
+/*
+ * PREFETCH of 1 TiB: each step past the device's memory evicts. A
+ * SIGKILL ends it (the bound only guards the suite against a hang).
+ */
+static int case_prefetch(void)
+{
+	int fd = sim_open(), status = 0, to_p[2];
+	pid_t pid;
+	int tries;
+
+	if (pipe(to_p))
+		return 2;
+	pid = fork();
+	if (pid == 0) {
+		int cfd = sim_open(), hnid = sim_info(cfd).hnid;
+		size_t len = 1UL << 40;
+		uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				  PEER | MAP_NORESERVE, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		sync_post(to_p[1]);
+		hmadvise(hnid, p, len, MADV_PREFETCH);
+		_exit(3);
+	}
+	sync_wait(to_p[0]);
+	/* Once the device is full, every step of the prefetch evicts. */
+	while (sim_info(fd).used < sim_info(fd).capacity &&
+	       waitpid(pid, &status, WNOHANG) == 0)
+		usleep(1000);
+	kill(pid, SIGKILL);
+	for (tries = 0; tries < 1200; tries++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100 * 1000);
+	}
+	expect(tries < 1200, "a SIGKILLed PREFETCH did not end");
+	expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	       "the prefetching child ended with status %#x", status);
+	expect(sim_info(fd).used == 0, "device holds %llu after the kill",
+	       (unsigned long long)sim_info(fd).used);
 	close(fd);
 	return failures;
 }
@@ -753,6 +1034,14 @@ int main(int argc, char **argv)
 		return case_bad();
 	if (!strcmp(c, "swap"))
 		return case_swap();
+	if (!strcmp(c, "pinclose"))
+		return case_pinclose();
+	if (!strcmp(c, "pinlimit"))
+		return case_pinlimit();
+	if (!strcmp(c, "memcg"))
+		return case_memcg();
+	if (!strcmp(c, "prefetch"))
+		return case_prefetch();
 	if (!strcmp(c, "hmemcpy"))
 		return case_hmemcpy();
 	fprintf(stderr, "usage: gmem_dev CASE (see the source)\n");

@@ -9,8 +9,15 @@
  *              pages
  *   pressure   a device fault that evicts sends a pressure event with
  *              the device, this process and a rising seq
- *   bad        a do of a dump-only command, and an unknown command,
- *              are refused
+ *   bad        a do of a dump-only command, an unknown command, and
+ *              requests carrying attributes (none is defined) are
+ *              refused
+ *   unpriv     a user without CAP_NET_ADMIN cannot join the events
+ *              group (events name every user's pids), but may dump
+ *   pidns      a process in its own pid namespace sees itself, by its
+ *              pid there, and nothing outside
+ *   race       dumps of get-processes while another process maps,
+ *              faults and unmaps peer-shared memory over and over
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../genl_raw.h"
@@ -222,6 +231,9 @@ static int case_pressure(void)
 
 static int case_bad(int id)
 {
+	uint32_t one = 1;
+	char attrs[16];
+	size_t alen;
 	int err = genl_transact(id, OE_GMEM_CMD_GET_DEVICES, 0, NULL, 0,
 				GENL_HDRLEN, NULL, NULL);
 
@@ -229,6 +241,136 @@ static int case_bad(int id)
 	err = genl_transact(id, OE_GMEM_CMD_MAX + 1, 0, NULL, 0, GENL_HDRLEN,
 			    NULL, NULL);
 	expect(err == EOPNOTSUPP, "unknown command: %s", strerror(err));
+	/* No request takes attributes: a known type or not, each refused. */
+	for (uint16_t type = 1; type < 200; type += 98) {
+		alen = put_attr(attrs, type, &one, sizeof(one));
+		err = genl_transact(id, OE_GMEM_CMD_GET_STATS, 0, attrs, alen,
+				    GENL_HDRLEN, NULL, NULL);
+		expect(err == EINVAL, "get-stats with attribute %u: %s", type,
+		       strerror(err));
+		err = genl_transact(id, OE_GMEM_CMD_GET_PROCESSES, NLM_F_DUMP,
+				    attrs, alen, GENL_HDRLEN, NULL, NULL);
+		expect(err == EINVAL, "get-processes with attribute %u: %s",
+		       type, strerror(err));
+	}
+	return failures;
+}
+
+/* The id of the family's events group; 0 if there is none. */
+static uint32_t events_group(void)
+{
+	uint32_t grp = 0;
+	char attrs[32];
+	size_t alen = put_attr(attrs, CTRL_ATTR_FAMILY_NAME,
+			       OE_GMEM_FAMILY_NAME,
+			       sizeof(OE_GMEM_FAMILY_NAME));
+
+	if (genl_transact(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, attrs, alen,
+			  GENL_HDRLEN, events_group_of, &grp))
+		return 0;
+	return grp;
+}
+
+static int case_unpriv(int id)
+{
+	uint32_t grp = events_group();
+	int status;
+	pid_t pid;
+
+	expect(grp, "no events group");
+	pid = fork();
+	if (pid == 0) {
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+					  .nl_groups = 0 };
+		struct answer ans = { 0 };
+		int ev, err;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		ev = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+		expect(ev >= 0 && !bind(ev, (struct sockaddr *)&sa, sizeof(sa)),
+		       "netlink socket as nobody");
+		expect(setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				  &grp, sizeof(grp)) && errno == EPERM,
+		       "nobody joined the events group: %s", strerror(errno));
+		err = genl_transact(id, OE_GMEM_CMD_GET_PROCESSES, NLM_F_DUMP,
+				    NULL, 0, GENL_HDRLEN, collect, &ans);
+		expect(!err, "get-processes as nobody: %s", strerror(err));
+		_exit(failures);
+	}
+	expect(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       !WEXITSTATUS(status), "as nobody: status %#x", status);
+	return failures;
+}
+
+static int case_pidns(int id)
+{
+	char *p = mmap(NULL, LPAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED, -1, 0);
+	int status;
+	pid_t pid;
+
+	p[0] = 1;	/* this process uses GMem too, outside the child's view */
+	if (unshare(CLONE_NEWPID)) {
+		printf("unshare(CLONE_NEWPID): %s\n", strerror(errno));
+		return 2;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct answer ans = { 0 };
+		char *q = mmap(NULL, LPAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED,
+			       -1, 0);
+		int err;
+
+		q[0] = 1;
+		err = genl_transact(id, OE_GMEM_CMD_GET_PROCESSES, NLM_F_DUMP,
+				    NULL, 0, GENL_HDRLEN, collect, &ans);
+		expect(!err, "get-processes: %s", strerror(err));
+		expect(ans.n == 1 && ans.v[0][OE_GMEM_A_PROCESS_PID] == 1 &&
+		       ans.v[0][OE_GMEM_A_PROCESS_PAGES_CPU] == 1,
+		       "%d processes, the first pid %llu", ans.n,
+		       (unsigned long long)ans.v[0][OE_GMEM_A_PROCESS_PID]);
+		_exit(failures);
+	}
+	expect(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       !WEXITSTATUS(status), "in a pid namespace: status %#x", status);
+	munmap(p, LPAGE);
+	return failures;
+}
+
+/* Dumps racing a process whose logical pages come and go. */
+static int case_race(int id)
+{
+	const int rounds = 1500;
+	int status = -1, err = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (int i = 0; i < rounds; i++) {
+			char *q = mmap(NULL, 2 * LPAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS |
+				       MAP_PEER_SHARED, -1, 0);
+
+			if (q == MAP_FAILED)
+				_exit(2);
+			q[0] = 1;
+			q[LPAGE] = 1;
+			munmap(q, 2 * LPAGE);
+		}
+		_exit(0);
+	}
+	while (!err && waitpid(pid, &status, WNOHANG) == 0) {
+		struct answer ans = { 0 };
+
+		err = genl_transact(id, OE_GMEM_CMD_GET_PROCESSES, NLM_F_DUMP,
+				    NULL, 0, GENL_HDRLEN, collect, &ans);
+		expect(!err, "get-processes: %s", strerror(err));
+	}
+	if (err)
+		waitpid(pid, &status, 0);
+	expect(WIFEXITED(status) && !WEXITSTATUS(status),
+	       "the mapping process: status %#x", status);
 	return failures;
 }
 
@@ -250,6 +392,12 @@ int main(int argc, char **argv)
 		return case_pressure();
 	if (!strcmp(c, "bad"))
 		return case_bad(id);
+	if (!strcmp(c, "unpriv"))
+		return case_unpriv(id);
+	if (!strcmp(c, "pidns"))
+		return case_pidns(id);
+	if (!strcmp(c, "race"))
+		return case_race(id);
 	fprintf(stderr, "usage: gmem_nl CASE (see the source)\n");
 	return 2;
 }
