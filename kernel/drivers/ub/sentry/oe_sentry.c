@@ -297,9 +297,19 @@ static const struct genl_small_ops oe_sentry_ops[] = {
 	},
 };
 
+/* OOM kills name other users' tasks and cgroups: admins only. */
 static const struct genl_multicast_group oe_sentry_mcgrps[] = {
-	[OE_SENTRY_NLGRP_EVENTS] = { .name = OE_SENTRY_MCGRP_EVENTS },
+	[OE_SENTRY_NLGRP_EVENTS] = {
+		.name	= OE_SENTRY_MCGRP_EVENTS,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
+
+/*
+ * Not netnsok: OOM kills and vm sysctls are the host's. Requests carry
+ * no attributes; with no policy, genetlink refuses any (resv_start_op is
+ * 0).
+ */
 
 static struct genl_family oe_sentry_family __ro_after_init = {
 	.name		= OE_SENTRY_FAMILY_NAME,
