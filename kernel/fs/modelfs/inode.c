@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
@@ -34,8 +35,34 @@ static void modelfs_d_release(struct dentry *dentry)
 }
 
 /*
+ * Take the lower inode's attributes, as the lower mount shows them (its
+ * idmapping; no setuid or setgid on a nosuid mount). The size may change
+ * under us.
+ */
+static void modelfs_copy_attr(struct inode *inode, struct inode *lower)
+{
+	struct vfsmount *mnt = MODELFS_SB(inode->i_sb)->lower_mnt;
+	struct mnt_idmap *idmap = mnt_idmap(mnt);
+	umode_t mode = lower->i_mode;
+
+	if (mnt->mnt_flags & MNT_NOSUID)
+		mode &= ~(S_ISUID | S_ISGID);
+	inode->i_mode = mode;
+	inode->i_uid = vfsuid_into_kuid(i_uid_into_vfsuid(idmap, lower));
+	inode->i_gid = vfsgid_into_kgid(i_gid_into_vfsgid(idmap, lower));
+	inode->i_atime = lower->i_atime;
+	inode->i_mtime = lower->i_mtime;
+	inode_set_ctime_to_ts(inode, inode_get_ctime(lower));
+	set_nlink(inode, lower->i_nlink);
+	i_size_write(inode, i_size_read(lower));
+	inode->i_blocks = lower->i_blocks;
+}
+
+/*
  * The lower directory may change under the mount: a negative dentry is
- * looked up again, a positive one lives as long as its lower dentry.
+ * looked up again, a positive one lives as long as its lower dentry and
+ * takes its attributes again (a chmod, chown or truncate below shows at
+ * once, whether or not anyone stats the file here).
  */
 static int modelfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 {
@@ -45,8 +72,10 @@ static int modelfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 		return -ECHILD;
 	if (!lower || d_really_is_negative(dentry))
 		return 0;
-	return !d_unhashed(lower->dentry) &&
-	       d_really_is_positive(lower->dentry);
+	if (d_unhashed(lower->dentry) || d_really_is_negative(lower->dentry))
+		return 0;
+	modelfs_copy_attr(d_inode(dentry), d_inode(lower->dentry));
+	return 1;
 }
 
 const struct dentry_operations modelfs_dentry_ops = {
@@ -64,20 +93,6 @@ int modelfs_set_lower(struct dentry *dentry, const struct path *lower)
 	path_get(p);
 	dentry->d_fsdata = p;
 	return 0;
-}
-
-/* Take the lower inode's attributes; the size may change under us. */
-static void modelfs_copy_attr(struct inode *inode, struct inode *lower)
-{
-	inode->i_mode = lower->i_mode;
-	inode->i_uid = lower->i_uid;
-	inode->i_gid = lower->i_gid;
-	inode->i_atime = lower->i_atime;
-	inode->i_mtime = lower->i_mtime;
-	inode_set_ctime_to_ts(inode, inode_get_ctime(lower));
-	set_nlink(inode, lower->i_nlink);
-	i_size_write(inode, i_size_read(lower));
-	inode->i_blocks = lower->i_blocks;
 }
 
 static int modelfs_getattr(struct mnt_idmap *idmap, const struct path *path,
@@ -118,12 +133,27 @@ static struct dentry *modelfs_lookup(struct inode *dir, struct dentry *dentry,
 	return d_splice_alias(inode, dentry);
 }
 
+/*
+ * Access is the lower filesystem's to decide, for the caller, on the
+ * lower inode as it is now: its mode, its ACLs, the lower mount's
+ * idmapping. The VFS has already refused writes (a read-only sb).
+ */
+static int modelfs_permission(struct mnt_idmap *idmap, struct inode *inode,
+			      int mask)
+{
+	struct vfsmount *mnt = MODELFS_SB(inode->i_sb)->lower_mnt;
+
+	return inode_permission(mnt_idmap(mnt), MODELFS_I(inode)->lower, mask);
+}
+
 static const struct inode_operations modelfs_dir_iops = {
 	.lookup		= modelfs_lookup,
+	.permission	= modelfs_permission,
 	.getattr	= modelfs_getattr,
 };
 
 static const struct inode_operations modelfs_file_iops = {
+	.permission	= modelfs_permission,
 	.getattr	= modelfs_getattr,
 };
 
@@ -137,6 +167,7 @@ static const char *modelfs_get_link(struct dentry *dentry, struct inode *inode,
 
 static const struct inode_operations modelfs_symlink_iops = {
 	.get_link	= modelfs_get_link,
+	.permission	= modelfs_permission,
 	.getattr	= modelfs_getattr,
 };
 

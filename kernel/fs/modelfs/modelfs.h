@@ -48,9 +48,15 @@ struct modelfs_sb_info {
 	struct shrinker shrinker;		/* turns pressure into events */
 	struct modelfs_stats stats;
 	unsigned long lower_ra_pages;		/* the lower device's window */
+	/*
+	 * The lowerdir's mount (held by the root's lower path): its
+	 * idmapping and nosuid apply to every lower inode.
+	 */
+	struct vfsmount *lower_mnt;
 	atomic_t prefetch_inflight;		/* queued or running */
 	bool stopping;				/* kill_sb: prefetch stops */
 	struct list_head node;			/* in the netlink mount list */
+	u64 nl_id;				/* its place in that list */
 	struct kobject kobj;			/* /sys/fs/modelfs/<dev> */
 };
 

@@ -16,14 +16,17 @@
 #include "modelfs.h"
 
 /* The published mounts; an entry's root and lower path stay while listed. */
+/* Mounts in the order of their ids, which a dump resumes after. */
 static LIST_HEAD(modelfs_mounts);
 static DEFINE_MUTEX(modelfs_mounts_lock);
+static u64 modelfs_mounts_last_id;	/* under modelfs_mounts_lock */
 
 static struct genl_family modelfs_nl_family;
 
 void modelfs_netlink_add(struct modelfs_sb_info *sbi)
 {
 	mutex_lock(&modelfs_mounts_lock);
+	sbi->nl_id = ++modelfs_mounts_last_id;
 	list_add_tail(&sbi->node, &modelfs_mounts);
 	mutex_unlock(&modelfs_mounts_lock);
 }
@@ -132,23 +135,25 @@ static int modelfs_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: how many mounts earlier parts of the dump sent. */
+/*
+ * cb->args[0]: the id of the last mount sent. Mounts come and go between
+ * the parts of a dump; none is sent twice or skipped.
+ */
 static int modelfs_nl_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct modelfs_sb_info *sbi;
-	long idx = 0;
 	int err = 0;
 
 	mutex_lock(&modelfs_mounts_lock);
 	list_for_each_entry(sbi, &modelfs_mounts, node) {
-		if (idx++ < cb->args[0])
+		if (sbi->nl_id <= (u64)cb->args[0])
 			continue;
 		err = modelfs_nl_fill(skb, sbi, NETLINK_CB(cb->skb).portid,
 				      cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err)
 			break;
-		cb->args[0] = idx;
+		cb->args[0] = sbi->nl_id;
 	}
 	mutex_unlock(&modelfs_mounts_lock);
 	/* A full skb ends this part; the next one resumes after it. */
@@ -157,9 +162,16 @@ static int modelfs_nl_get_dumpit(struct sk_buff *skb,
 	return err ? err : skb->len;
 }
 
+/* MKDEV() would fold a larger minor into the major. */
+static struct netlink_range_validation modelfs_nl_minor_range = {
+	.max = MINORMASK,
+};
+
 static const struct nla_policy modelfs_nl_get_policy[] = {
-	[OE_MODELFS_A_MOUNT_DEV_MAJOR] = { .type = NLA_U32 },
-	[OE_MODELFS_A_MOUNT_DEV_MINOR] = { .type = NLA_U32 },
+	[OE_MODELFS_A_MOUNT_DEV_MAJOR] =
+		NLA_POLICY_MAX(NLA_U32, (1U << (32 - MINORBITS)) - 1),
+	[OE_MODELFS_A_MOUNT_DEV_MINOR] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &modelfs_nl_minor_range),
 };
 
 static const struct genl_split_ops modelfs_nl_ops[] = {
@@ -177,6 +189,10 @@ static const struct genl_split_ops modelfs_nl_ops[] = {
 	},
 };
 
+/*
+ * Not netnsok: mounts are not a network namespace's, and lowerdir names
+ * a path in the mounter's view.
+ */
 static struct genl_family modelfs_nl_family __ro_after_init = {
 	.name		= OE_MODELFS_FAMILY_NAME,
 	.version	= OE_MODELFS_FAMILY_VERSION,

@@ -122,6 +122,10 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		sb->s_bdi->io_pages = lower_sb->s_bdi->io_pages;
 	}
 	sbi->lower_ra_pages = sb->s_bdi->ra_pages;
+	sbi->lower_mnt = lower.mnt;
+	/* What the lower mount may not execute, ModelFS may not either. */
+	if (lower.mnt->mnt_flags & MNT_NOEXEC)
+		sb->s_iflags |= SB_I_NOEXEC;
 	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
 	sb->s_flags |= SB_RDONLY | SB_NOATIME;
 	sb->s_magic = MODELFS_SUPER_MAGIC;

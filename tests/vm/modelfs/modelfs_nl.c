@@ -8,6 +8,11 @@
  *   bad-dev       mount-get for a device no mount has: the errno name
  *   missing-dev   mount-get without the device attributes: the errno name
  *   unknown-cmd   a command the family lacks: the errno name
+ *   wide-major MOUNT  mount-get for MOUNT's device with 4096 added to the
+ *                 major (the same dev_t once shifted): the errno name
+ *   wide-minor MOUNT  the same with a minor past 20 bits
+ *   extra-attr MOUNT  mount-get for MOUNT with an attribute the family
+ *                 does not define: the errno name
  */
 #define _GNU_SOURCE
 #include <linux/oe_modelfs.h>
@@ -89,6 +94,22 @@ int main(int argc, char **argv)
 	} else if (!strcmp(c, "missing-dev")) {
 		err = genl_transact(id, OE_MODELFS_CMD_MOUNT_GET, 0, NULL, 0,
 				    GENL_HDRLEN, print_mount, &count);
+	} else if (!strcmp(c, "wide-major") && argc == 3 && !stat(argv[2], &st)) {
+		err = get(id, major(st.st_dev) + 4096, minor(st.st_dev), &count);
+	} else if (!strcmp(c, "wide-minor") && argc == 3 && !stat(argv[2], &st)) {
+		err = get(id, major(st.st_dev), minor(st.st_dev) | 1U << 20,
+			  &count);
+	} else if (!strcmp(c, "extra-attr") && argc == 3 && !stat(argv[2], &st)) {
+		uint32_t v[3] = { major(st.st_dev), minor(st.st_dev), 1 };
+		char attrs[48];
+		size_t alen;
+
+		alen = put_attr(attrs, OE_MODELFS_A_MOUNT_DEV_MAJOR, &v[0], 4);
+		alen += put_attr(attrs + alen, OE_MODELFS_A_MOUNT_DEV_MINOR,
+				 &v[1], 4);
+		alen += put_attr(attrs + alen, 200, &v[2], 4);
+		err = genl_transact(id, OE_MODELFS_CMD_MOUNT_GET, 0, attrs,
+				    alen, GENL_HDRLEN, print_mount, &count);
 	} else if (!strcmp(c, "unknown-cmd")) {
 		err = genl_transact(id, OE_MODELFS_CMD_MAX + 1, 0, NULL, 0,
 				    GENL_HDRLEN, print_mount, &count);
