@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cmocka tests: libgmem against fake system calls. The library calls
- * through libgmem_sys (libgmem_sys.h); each test puts the fakes below in
- * it, so what reaches the "kernel" (ioctl numbers, argument structs,
- * mmap and munmap lengths, the files opened) is recorded and the
- * kernel's answers, errors included, are whatever the test says.
+ * cmocka tests: libgmem against fake system calls (libgmem_fixture.h):
+ * what reaches the "kernel" is recorded, and the kernel's answers,
+ * errors included, are whatever the test says.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,175 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <cmocka.h>
 
-#include <linux/gmem_dev.h>
-
-#include "libgmem.h"
-#include "libgmem_sys.h"
-
-#define MIB		(1UL << 20)
-#define LP		(2 * MIB)
-#define FAKE_FD		42
-#define FAKE_HNID	3
-/* An address the fakes hand out; never dereferenced. */
-#define FAKE_VA		((void *)0x7f0000000000UL)
-
-/* The threads test calls open and ioctl from many threads. */
-static pthread_mutex_t fk_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static struct {
-	int open_calls, open_flags, open_errno, open_delay_ms;
-	char open_path[64];
-	int close_calls, close_fd;
-
-	int ioctl_calls, ioctl_fd, ioctl_errno, hnid;
-	unsigned long ioctl_req;
-	union {
-		struct gmem_hnid_arg h;
-		struct hmadvise_arg a;
-		struct hmemcpy_arg c;
-	} arg;
-
-	int mmap_calls, mmap_errno, prot, flags, mmap_fd;
-	void *mmap_addr, *mmap_ret;
-	size_t mmap_len;
-	off_t off;
-
-	int munmap_calls, munmap_errno;
-	void *munmap_addr;
-	size_t munmap_len;
-
-	int fopen_calls, fopen_errno;
-	char fopen_path[64], fopen_mode[8];
-	const char *stat_text;	/* what /proc/gmemstat holds */
-	size_t stat_len;	/* its length: it may hold a NUL */
-	const char *stat_file;	/* or a real file to read instead */
-} fk;
-
-static int fake_open(const char *path, int flags)
-{
-	int ret;
-
-	if (fk.open_delay_ms)
-		nanosleep(&(struct timespec){ 0, fk.open_delay_ms * 1000000L },
-			  NULL);
-	pthread_mutex_lock(&fk_lock);
-	fk.open_calls++;
-	snprintf(fk.open_path, sizeof(fk.open_path), "%s", path);
-	fk.open_flags = flags;
-	ret = fk.open_errno ? -1 : FAKE_FD;
-	pthread_mutex_unlock(&fk_lock);
-	if (ret < 0)
-		errno = fk.open_errno;
-	return ret;
-}
-
-static int fake_close(int fd)
-{
-	fk.close_calls++;
-	fk.close_fd = fd;
-	return 0;
-}
-
-static int fake_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&fk_lock);
-	fk.ioctl_calls++;
-	fk.ioctl_fd = fd;
-	fk.ioctl_req = req;
-	memset(&fk.arg, 0, sizeof(fk.arg));
-	if (_IOC_SIZE(req) <= sizeof(fk.arg))
-		memcpy(&fk.arg, arg, _IOC_SIZE(req));
-	if (fk.ioctl_errno)
-		ret = -1;
-	else if (req == GMEM_GET_HNUMA_ID)
-		*((struct gmem_hnid_arg *)arg)->hnuma_id = fk.hnid;
-	pthread_mutex_unlock(&fk_lock);
-	if (ret)
-		errno = fk.ioctl_errno;
-	return ret;
-}
-
-static void *fake_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		       off_t off)
-{
-	fk.mmap_calls++;
-	fk.mmap_addr = addr;
-	fk.mmap_len = len;
-	fk.prot = prot;
-	fk.flags = flags;
-	fk.mmap_fd = fd;
-	fk.off = off;
-	if (fk.mmap_errno) {
-		errno = fk.mmap_errno;
-		return MAP_FAILED;
-	}
-	return fk.mmap_ret;
-}
-
-static int fake_munmap(void *addr, size_t len)
-{
-	fk.munmap_calls++;
-	fk.munmap_addr = addr;
-	fk.munmap_len = len;
-	if (fk.munmap_errno) {
-		errno = fk.munmap_errno;
-		return -1;
-	}
-	return 0;
-}
-
-static FILE *fake_fopen(const char *path, const char *mode)
-{
-	fk.fopen_calls++;
-	snprintf(fk.fopen_path, sizeof(fk.fopen_path), "%s", path);
-	snprintf(fk.fopen_mode, sizeof(fk.fopen_mode), "%s", mode);
-	if (fk.fopen_errno) {
-		errno = fk.fopen_errno;
-		return NULL;
-	}
-	if (fk.stat_file)
-		return fopen(fk.stat_file, "r");
-	if (!fk.stat_len)
-		return fopen("/dev/null", "r");
-	return fmemopen((void *)fk.stat_text, fk.stat_len, "r");
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	libgmem_sys_reset();
-	memset(&fk, 0, sizeof(fk));
-	fk.hnid = FAKE_HNID;
-	fk.mmap_ret = FAKE_VA;
-	libgmem_sys = (struct libgmem_sys){
-		.open = fake_open, .close = fake_close, .ioctl = fake_ioctl,
-		.mmap = fake_mmap, .munmap = fake_munmap, .fopen = fake_fopen,
-	};
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	libgmem_sys_reset();
-	libgmem_sys = libgmem_sys_real;
-	return 0;
-}
-
-/* @expr fails with errno @e. */
-#define assert_fails(expr, e)                                                \
-	do {                                                                 \
-		errno = 0;                                                   \
-		assert_int_equal((expr), -1);                                \
-		assert_int_equal(errno, (e));                                \
-	} while (0)
+#include "libgmem_fixture.h"
 
 #define assert_null_errno(expr, e)                                           \
 	do {                                                                 \
@@ -235,7 +68,7 @@ static void test_open_lazy_once(void **state)
 	assert_int_equal(fk.open_flags, O_RDWR | O_CLOEXEC);
 	assert_int_equal(fk.ioctl_fd, FAKE_FD);
 
-	assert_int_equal(gmemPrefetch(FAKE_VA, LP, FAKE_HNID, NULL), 0);
+	assert_int_equal(gmemPrefetch(FAKE_ADDR, LP, FAKE_HNID, NULL), 0);
 	assert_non_null(gmemAlloc(LP));
 	assert_int_equal(gmemHmemcpy(-1, FAKE_VA, FAKE_VA + LP, 8), 0);
 	assert_int_equal(fk.open_calls, 1);
@@ -253,8 +86,8 @@ static void test_open_fails(void **state)
 	(void)state;
 	fk.open_errno = ENOENT;
 	assert_fails(gmemGetNumaId(), ENOENT);
-	assert_fails(gmemPrefetch(FAKE_VA, LP, 1, NULL), ENOENT);
-	assert_fails(gmemFreeEager(FAKE_VA, LP, NULL), ENOENT);
+	assert_fails(gmemPrefetch(FAKE_ADDR, LP, 1, NULL), ENOENT);
+	assert_fails(gmemFreeEager(FAKE_ADDR, LP, NULL), ENOENT);
 	assert_fails(gmemPin(FAKE_VA, LP, 1), ENOENT);
 	assert_fails(gmemUnpin(FAKE_VA, LP, 1), ENOENT);
 	assert_fails(gmemAdvise(FAKE_VA, LP, 1, MADV_PREFETCH), ENOENT);
@@ -326,35 +159,27 @@ static void test_get_numa_id(void **state)
 	assert_int_equal(fk.ioctl_calls, 5);
 }
 
-static void assert_madvise(void *addr, size_t size, int hnid, int behavior)
-{
-	assert_int_equal(fk.ioctl_req, GMEM_MADVISE);
-	assert_int_equal(fk.ioctl_fd, FAKE_FD);
-	assert_int_equal(fk.arg.a.hnid, hnid);
-	assert_int_equal(fk.arg.a.start, (unsigned long)addr);
-	assert_int_equal(fk.arg.a.len_in, size);
-	assert_int_equal(fk.arg.a.behavior, behavior);
-}
-
 static void test_advise_structs(void **state)
 {
+	/* openEuler's calls take the address as an integer, ours a pointer */
+	unsigned long addr = FAKE_ADDR;
 	char *va = FAKE_VA;
 
 	(void)state;
 	/* Sizes and addresses go to the kernel as given: it rounds. */
-	assert_int_equal(gmemPrefetch(va + 4096, 12345, 3, NULL), 0);
-	assert_madvise(va + 4096, 12345, 3, MADV_PREFETCH);
-	assert_int_equal(gmemFreeEager(va + LP, 3 * LP + 1, NULL), 0);
-	assert_madvise(va + LP, 3 * LP + 1, -1, MADV_DONTNEED);
+	assert_int_equal(gmemPrefetch(addr + 4096, 12345, 3, NULL), 0);
+	assert_madvise(addr + 4096, 12345, 3, MADV_PREFETCH);
+	assert_int_equal(gmemFreeEager(addr + LP, 3 * LP + 1, NULL), 0);
+	assert_madvise(addr + LP, 3 * LP + 1, -1, MADV_DONTNEED);
 	assert_int_equal(gmemPin(va, LP, 5), 0);
-	assert_madvise(va, LP, 5, MADV_PINNED);
+	assert_madvise(addr, LP, 5, MADV_PINNED);
 	assert_int_equal(gmemUnpin(va + 8192, 1, 0), 0);
-	assert_madvise(va + 8192, 1, 0, MADV_UNPINNED);
+	assert_madvise(addr + 8192, 1, 0, MADV_UNPINNED);
 	/* gmemAdvise() judges neither hnid nor behaviour: the kernel does. */
 	assert_int_equal(gmemAdvise(va, 7 * LP, 42, 0x77), 0);
-	assert_madvise(va, 7 * LP, 42, 0x77);
+	assert_madvise(addr, 7 * LP, 42, 0x77);
 	assert_int_equal(gmemAdvise(va, LP, -1, MADV_DONTNEED), 0);
-	assert_madvise(va, LP, -1, MADV_DONTNEED);
+	assert_madvise(addr, LP, -1, MADV_DONTNEED);
 	assert_int_equal(fk.ioctl_calls, 6);
 }
 
@@ -364,23 +189,26 @@ static void test_stream_ignored(void **state)
 	int stream;
 
 	(void)state;
-	assert_int_equal(gmemPrefetch(FAKE_VA, LP, 3, &stream), 0);
-	assert_madvise(FAKE_VA, LP, 3, MADV_PREFETCH);
-	assert_int_equal(gmemFreeEager(FAKE_VA, LP, &stream), 0);
-	assert_madvise(FAKE_VA, LP, -1, MADV_DONTNEED);
+	assert_int_equal(gmemPrefetch(FAKE_ADDR, LP, 3, &stream), 0);
+	assert_madvise(FAKE_ADDR, LP, 3, MADV_PREFETCH);
+	assert_int_equal(gmemFreeEager(FAKE_ADDR, LP, &stream), 0);
+	assert_madvise(FAKE_ADDR, LP, -1, MADV_DONTNEED);
 	assert_int_equal(fk.ioctl_calls, 2);
 }
 
-/* Each hmadvise wrapper, for the table-driven tests. */
+/*
+ * Each hmadvise wrapper, for the table-driven tests; openEuler's two get
+ * the pointer as the integer their prototypes take.
+ */
 enum { PREFETCH, FREE_EAGER, PIN, UNPIN, ADVISE, NR_ADVISE };
 
 static int advise_call(int which, void *addr, size_t size)
 {
 	switch (which) {
 	case PREFETCH:
-		return gmemPrefetch(addr, size, 3, NULL);
+		return gmemPrefetch((unsigned long)addr, size, 3, NULL);
 	case FREE_EAGER:
-		return gmemFreeEager(addr, size, NULL);
+		return gmemFreeEager((unsigned long)addr, size, NULL);
 	case PIN:
 		return gmemPin(addr, size, 3);
 	case UNPIN:

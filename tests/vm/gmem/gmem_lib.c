@@ -115,8 +115,8 @@ static void bad_args(void)
 	expect(!gmemAlloc(SIZE_MAX) && errno == EINVAL,
 	       "gmemAlloc(SIZE_MAX): %s", strerror(errno));
 	expect_err(gmemGetStats(NULL), EINVAL);
-	expect_err(gmemPrefetch(NULL, LPAGE, 0, NULL), EINVAL);
-	expect_err(gmemFreeEager(NULL, 1, NULL), EINVAL);
+	expect_err(gmemPrefetch(0, LPAGE, 0, NULL), EINVAL);
+	expect_err(gmemFreeEager(0, 1, NULL), EINVAL);
 	expect_err(gmemPin(NULL, 1, 0), EINVAL);
 	expect_err(gmemUnpin(NULL, 1, 0), EINVAL);
 	expect_err(gmemAdvise(NULL, 1, 0, MADV_PREFETCH), EINVAL);
@@ -130,15 +130,17 @@ static void bad_args(void)
 static void kernel_refusals(char *p, int hnid)
 {
 	char *plain = malloc(2 * LPAGE);
+	/* openEuler's calls take addresses as integers */
+	unsigned long addr = (unsigned long)p;
 
 	expect_err(gmemFree(p + 4096, LPAGE), EINVAL);
 	/* the host is a target only for DONTNEED */
-	expect_err(gmemPrefetch(p, LPAGE, -1, NULL), EINVAL);
+	expect_err(gmemPrefetch(addr, LPAGE, -1, NULL), EINVAL);
 	expect_err(gmemPin(p, LPAGE, -1), EINVAL);
-	expect_err(gmemPrefetch(p, LPAGE, hnid + 100, NULL), EINVAL);
-	expect_err(gmemPrefetch(p + 1, 4096, hnid, NULL), EINVAL);
+	expect_err(gmemPrefetch(addr, LPAGE, hnid + 100, NULL), EINVAL);
 	expect_err(gmemAdvise(p, LPAGE, hnid, 0x7777), EINVAL);
-	expect_err(gmemPrefetch(plain, 4096, hnid, NULL), EINVAL);
+	expect_err(gmemPrefetch((unsigned long)plain, 4096, hnid, NULL),
+		   EINVAL);
 	expect_err(gmemHmemcpy(-1, p, p + 100, 200), EINVAL);
 	expect_err(gmemHmemcpy(-1, p, plain, 200), EINVAL);
 	free(plain);
@@ -149,6 +151,7 @@ int main(void)
 	struct gmem_sim_info info;
 	struct gmem_stats st;
 	size_t len = 3 * LPAGE, cap, n;
+	unsigned long addr;
 	char *p, *q, *r;
 	int hnid, stream = 0, ret;
 	long bad;
@@ -182,12 +185,13 @@ int main(void)
 		return 1;
 	}
 	expect(!((uintptr_t)p & (LPAGE - 1)), "gmemAlloc gave %p", p);
+	addr = (unsigned long)p;	/* for openEuler's calls */
 	fill64(p, len, 1);
 	kernel_refusals(p, hnid);
 	expect(check64(p, len, 1) < 0, "refused calls changed the data");
 
 	/* CPU -> device -> CPU */
-	expect(!gmemPrefetch(p, len, hnid, NULL), "gmemPrefetch: %s",
+	expect(!gmemPrefetch(addr, len, hnid, NULL), "gmemPrefetch: %s",
 	       strerror(errno));
 	n = resident(p, len);
 	expect(n == 3, "gmemPrefetch moved %zu of 3 pages", n);
@@ -203,6 +207,14 @@ int main(void)
 	expect(n == 0, "CPU reads left %zu pages on the device", n);
 	st = stats();
 	expect(st.pages_cpu >= 3, "gmemstat: pages_cpu %llu", st.pages_cpu);
+
+	/* Any start, as openEuler: the logical page holding it moves. */
+	expect(!gmemPrefetch(addr + LPAGE + 1, 4096, hnid, NULL),
+	       "gmemPrefetch from an unaligned start: %s", strerror(errno));
+	n = resident(p, len);
+	expect(n == 1 && resident(p + LPAGE, LPAGE) == 1,
+	       "gmemPrefetch from an unaligned start moved %zu pages", n);
+	expect(check64(p, len, 1) < 0, "data lost on the way back");
 
 	/* A pinned page stays while the device makes room for others. */
 	expect(!gmemPin(p, LPAGE, hnid), "gmemPin: %s", strerror(errno));
@@ -229,17 +241,17 @@ int main(void)
 	}
 
 	/* FreeEager frees only whole logical pages, on every side. */
-	expect(!gmemPrefetch(p + LPAGE, LPAGE, hnid, &stream),
+	expect(!gmemPrefetch(addr + LPAGE, LPAGE, hnid, &stream),
 	       "gmemPrefetch with a stream: %s", strerror(errno));
-	expect(!gmemFreeEager(p + 4096, LPAGE, NULL), "gmemFreeEager: %s",
+	expect(!gmemFreeEager(addr + 4096, LPAGE, NULL), "gmemFreeEager: %s",
 	       strerror(errno));
 	n = resident(p, len);
 	expect(n == 1, "partial gmemFreeEager: %zu pages on the device", n);
 	bad = check64(p, len, 1);
 	expect(bad < 0, "partial gmemFreeEager lost byte %ld", bad);
-	expect(!gmemPrefetch(p + LPAGE, LPAGE, hnid, NULL), "gmemPrefetch: %s",
-	       strerror(errno));
-	expect(!gmemFreeEager(p, len, &stream), "gmemFreeEager: %s",
+	expect(!gmemPrefetch(addr + LPAGE, LPAGE, hnid, NULL),
+	       "gmemPrefetch: %s", strerror(errno));
+	expect(!gmemFreeEager(addr, len, &stream), "gmemFreeEager: %s",
 	       strerror(errno));
 	expect(resident(p, len) == 0, "freed pages left on the device");
 	expect(run(GMEM_SIM_CHECKSUM, p, len, 0) == 0,

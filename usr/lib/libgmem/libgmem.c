@@ -102,12 +102,15 @@ static int einval(void)
 	return -1;
 }
 
-/* [p, p + size) must be a range whose end is an address. */
-static bool bad_range(const void *p, size_t size)
+/*
+ * [start, start + size) must be a range whose end is an address. The
+ * kernel's structs hold addresses as unsigned long, so the check does.
+ */
+static bool bad_range(unsigned long start, size_t size)
 {
 	if (!size)
 		return false;
-	return !p || (uintptr_t)p > UINTPTR_MAX - size;
+	return !start || start > ULONG_MAX - size;
 }
 
 /* @size rounded up to logical pages; 0 when that overflows. */
@@ -128,40 +131,46 @@ int gmemGetNumaId(void)
 	return hnid;
 }
 
-int gmemAdvise(void *addr, size_t size, int hnid, int behavior)
+/* One GMEM_MADVISE, for the pointer and the unsigned long entry points. */
+static int advise(unsigned long start, size_t size, int hnid, int behavior)
 {
 	struct hmadvise_arg arg = {
 		.hnid = hnid,
-		.start = (unsigned long)addr,
+		.start = start,
 		.len_in = size,
 		.behavior = behavior,
 	};
 
-	if (bad_range(addr, size))
+	if (bad_range(start, size))
 		return einval();
 	return gmem_ioctl(GMEM_MADVISE, &arg);
 }
 
-int gmemPrefetch(void *addr, size_t size, int hnid, void *stream)
+int gmemAdvise(void *addr, size_t size, int hnid, int behavior)
 {
-	(void)stream;	/* the ioctl is synchronous: nothing to queue on */
-	return gmemAdvise(addr, size, hnid, MADV_PREFETCH);
+	return advise((unsigned long)addr, size, hnid, behavior);
 }
 
-int gmemFreeEager(void *addr, size_t size, void *stream)
+int gmemPrefetch(unsigned long addr, size_t size, int hnid, void *stream)
+{
+	(void)stream;	/* the ioctl is synchronous: nothing to queue on */
+	return advise(addr, size, hnid, MADV_PREFETCH);
+}
+
+int gmemFreeEager(unsigned long addr, size_t size, void *stream)
 {
 	(void)stream;
-	return gmemAdvise(addr, size, -1, MADV_DONTNEED);
+	return advise(addr, size, -1, MADV_DONTNEED);
 }
 
 int gmemPin(void *addr, size_t size, int hnid)
 {
-	return gmemAdvise(addr, size, hnid, MADV_PINNED);
+	return advise((unsigned long)addr, size, hnid, MADV_PINNED);
 }
 
 int gmemUnpin(void *addr, size_t size, int hnid)
 {
-	return gmemAdvise(addr, size, hnid, MADV_UNPINNED);
+	return advise((unsigned long)addr, size, hnid, MADV_UNPINNED);
 }
 
 void *gmemAlloc(size_t size)
@@ -211,7 +220,7 @@ int gmemHmemcpy(int hnid, void *dest, const void *src, size_t size)
 		.size = size,
 	};
 
-	if (bad_range(dest, size) || bad_range(src, size))
+	if (bad_range(arg.dest, size) || bad_range(arg.src, size))
 		return einval();
 	return gmem_ioctl(GMEM_HMEMCPY, &arg);
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * libgmem: the user library of GMem, openEuler-compatible where openEuler
- * libgmem has the function (gmemGetNumaId, gmemPrefetch, gmemFreeEager,
- * gmemAdvise); gmemAlloc, gmemFree, gmemPin, gmemUnpin, gmemHmemcpy and
- * gmemGetStats are ours. openEuler passes addresses as unsigned long;
- * here they are pointers.
+ * libgmem: the user library of GMem. gmemGetNumaId, gmemPrefetch and
+ * gmemFreeEager have openEuler libgmem's prototypes, addresses as
+ * unsigned long included, so that code written for it builds unchanged.
+ * The others (gmemAdvise, gmemAlloc, gmemFree, gmemPin, gmemUnpin,
+ * gmemHmemcpy, gmemGetStats) are ours and take pointers.
  *
  * Memory shared by the CPU and accelerators is an anonymous mapping with
  * MAP_PEER_SHARED, managed in logical pages of GMEM_PAGE_SIZE (2 MiB).
@@ -12,9 +12,10 @@
  * host. Everything needs a kernel booted with gmem=on.
  *
  * Every function but gmemAlloc and gmemGetNumaId returns 0 on success
- * and -1 with errno set on failure. Bad arguments (a NULL pointer with a
- * size > 0, a range that wraps around the address space or overflows
- * when rounded, a NULL stats buffer) are EINVAL before any system call.
+ * and -1 with errno set on failure. Bad arguments (a NULL pointer or
+ * address 0 with a size > 0, a range that wraps around the address space
+ * or overflows when rounded, a NULL stats buffer) are EINVAL before any
+ * system call.
  * What only the kernel can judge (hnid, behaviour, whether the range is
  * peer-shared memory, page alignment) is left to it, and its errno is
  * passed on unchanged.
@@ -72,20 +73,21 @@ int gmemAdvise(void *addr, size_t size, int hnid, int behavior);
 
 /*
  * Move the logical pages of [addr, addr + size) to device @hnid now,
- * rather than on the device's first touch.
+ * rather than on the device's first touch. @addr is the address as an
+ * integer, (unsigned long)ptr, because openEuler's prototype has it so.
  *
  * @stream is openEuler's asynchronous stream handle. It is accepted and
  * ignored: the kernel call is synchronous, so the pages are on the
  * device when this returns.
  */
-int gmemPrefetch(void *addr, size_t size, int hnid, void *stream);
+int gmemPrefetch(unsigned long addr, size_t size, int hnid, void *stream);
 
 /*
  * Free the logical pages wholly inside [addr, addr + size) on the host
  * and every device (MADV_DONTNEED, hnid -1): they read as zeroes
  * afterwards. @stream is ignored, as for gmemPrefetch().
  */
-int gmemFreeEager(void *addr, size_t size, void *stream);
+int gmemFreeEager(unsigned long addr, size_t size, void *stream);
 
 /*
  * Pin the logical pages touching [addr, addr + size) on device @hnid:

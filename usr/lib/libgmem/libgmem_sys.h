@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libgmem's system calls go through this table so that the unit tests
- * (tests/unit/test_libgmem.c) can replace them with fakes: no test needs
+ * (tests/unit/libgmem_fixture.h) can replace them with fakes: no test needs
  * a GMem kernel. Not installed; applications never touch it.
  */
 #ifndef LIBGMEM_SYS_H
