@@ -31,7 +31,7 @@ BENCH_BUILD := $(BUILD)/bench
 MODEL_MIB ?= 2048
 MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
 
-.PHONY: all help deps ksrc usr unit lint kernel bpf series series-check vm vm-check \
+.PHONY: all help deps ksrc usr unit lint kernel bpf series series-check vm vm-check fuzz \
 	check clean modules-check bench bench-progs bench-kernel bench-modelfs \
 	bench-sched_ext bench-gmem FORCE
 
@@ -155,7 +155,8 @@ comma := ,
 # those pages made TCG so slow to clear (one page took minutes) that the
 # soft-lockup detector fired; on a fresh boot it never has.
 VM_FRESH_SUITES := gmem_off sentry
-VM_ON_SUITES := $(filter-out $(VM_FRESH_SUITES),$(VM_SUITES))
+# fuzz has a boot of its own: make fuzz.
+VM_ON_SUITES := $(filter-out $(VM_FRESH_SUITES) fuzz,$(VM_SUITES))
 vm-check: kernel $(INITRD)
 	@VM_SUITES=$(subst $(eval) ,$(comma),$(VM_ON_SUITES)) VM_APPEND=gmem=on \
 		VM_TIMEOUT=$${VM_TIMEOUT:-2400} tools/vm/run check $(BZIMAGE) \
@@ -164,7 +165,20 @@ vm-check: kernel $(INITRD)
 		VM_APPEND=kunit.enable=0 VM_TIMEOUT=900 \
 		tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT)/fresh; \
 	tools/vm/collect $(VMOUT) --also=$(VMOUT)/fresh \
-		$(addprefix kunit:,$(KUNIT_SUITES)) $(VM_SUITES)
+		$(addprefix kunit:,$(KUNIT_SUITES)) $(VM_ON_SUITES) \
+		$(VM_FRESH_SUITES)
+
+## make fuzz          FUZZ_S seconds (default 60) of hostile input in the
+##                    test VM under KASAN and lockdep: the seeded GMem and
+##                    netlink fuzzers of tests/vm/fuzz and trinity; any
+##                    kernel report fails it, its seed is in the console.
+##                    FUZZ_SEED= runs the same rounds again
+FUZZ_S ?= 60
+fuzz: kernel $(INITRD)
+	@VM_SUITES=fuzz VM_TIMEOUT=$$(( $(FUZZ_S) + 1200 )) \
+		VM_APPEND="gmem=on kunit.enable=0 oe.fuzz_s=$(FUZZ_S) oe.suite_s=$$(( $(FUZZ_S) + 900 ))$(if $(FUZZ_SEED), oe.fuzz_seed=$(FUZZ_SEED))" \
+		tools/vm/run check $(BZIMAGE) $(INITRD) $(VMOUT)/fuzz; \
+	tools/vm/collect $(VMOUT)/fuzz fuzz
 
 ## make bench         every benchmark, on a non-debug kernel (build/bench)
 ## make bench-modelfs cold loads of a 2 GiB (MODEL_MIB) synthetic
