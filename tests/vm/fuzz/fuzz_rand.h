@@ -7,6 +7,8 @@
 #define OE_TESTS_FUZZ_RAND_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static uint64_t fuzz_state = 0x9e3779b97f4a7c15ULL;
 
@@ -51,6 +53,24 @@ static inline uint64_t fuzz_size(uint64_t unit)
 	default:
 		return fuzz_u64();
 	}
+}
+
+/*
+ * PROGRAM SEED COUNT: both numbers, or the usage on stderr and exit 2.
+ * What the run will do is printed first, so a log names its seed.
+ */
+static inline void fuzz_args(int argc, char **argv, const char *what,
+			     uint64_t *seed, uint64_t *count)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s SEED COUNT\n", argv[0]);
+		exit(2);
+	}
+	*seed = strtoull(argv[1], NULL, 0);
+	*count = strtoull(argv[2], NULL, 0);
+	printf("%s: seed %llu, %llu %s\n", argv[0],
+	       (unsigned long long)*seed, (unsigned long long)*count, what);
+	fflush(stdout);
 }
 
 #endif

@@ -82,15 +82,8 @@ int main(int argc, char **argv)
 	uint64_t seed, requests;
 	pid_t pid;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: genl_fuzz SEED REQUESTS\n");
-		return 2;
-	}
-	seed = strtoull(argv[1], NULL, 0);
-	requests = strtoull(argv[2], NULL, 0);
-	printf("genl_fuzz: seed %llu, %llu requests as root and as nobody\n",
-	       (unsigned long long)seed, (unsigned long long)requests);
-	fflush(stdout);
+	fuzz_args(argc, argv, "requests as root and as nobody", &seed,
+		  &requests);
 	pid = fork();
 	if (pid == 0) {
 		if (setgid(65534) || setuid(65534))

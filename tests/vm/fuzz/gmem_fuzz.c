@@ -283,15 +283,7 @@ int main(int argc, char **argv)
 	pid_t kids[NR_CHILDREN];
 	int i;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: gmem_fuzz SEED OPS\n");
-		return 2;
-	}
-	seed = strtoull(argv[1], NULL, 0);
-	ops = strtoull(argv[2], NULL, 0);
-	printf("gmem_fuzz: seed %llu, %llu operations in each of %d processes\n",
-	       (unsigned long long)seed, (unsigned long long)ops, NR_CHILDREN);
-	fflush(stdout);
+	fuzz_args(argc, argv, "operations in each of 4 processes", &seed, &ops);
 	signal(SIGBUS, on_fault);
 	signal(SIGSEGV, on_fault);
 	/* Processes of their own: GMem keeps one address space each. */

@@ -681,6 +681,25 @@ static int case_bad(void)
 	return failures;
 }
 
+/* A "Vm*" field of /proc/self/status (@field with its colon), in KiB. */
+static long status_kb(const char *field)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t n = strlen(field);
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n))
+			sscanf(line + n, "%ld kB", &kb);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* The pinned memory of this process (VmPin), in KiB. */
+#define vm_pin()	status_kb("VmPin:")
+
 /* Wait for one byte on @fd (the other side got this far). */
 static void sync_wait(int fd)
 {
@@ -751,21 +770,6 @@ static int case_pinclose(void)
 	return failures;
 }
 
-/* VmPin of /proc/self/status, in kB; -1 if there is none. */
-static long vm_pin_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /*
  * A user without CAP_IPC_LOCK pins within RLIMIT_MEMLOCK; pinned pages
  * count in VmPin until unpinned or freed.
@@ -790,25 +794,25 @@ static int case_pinlimit(void)
 		p = peer_map(3 * LPAGE);
 		fill64(p, 3 * LPAGE, 64);
 		expect(!hmadvise(hnid, p, LPAGE, MADV_PINNED), "first PINNED");
-		expect(vm_pin_kb() == LPAGE / 1024, "VmPin %ld kB", vm_pin_kb());
+		expect(vm_pin() == LPAGE / 1024, "VmPin %ld kB", vm_pin());
 		expect(hmadvise(hnid, p + LPAGE, LPAGE, MADV_PINNED) == -ENOMEM,
 		       "a second pinned page past RLIMIT_MEMLOCK");
 		expect(hmadvise(hnid, p, LPAGE, MADV_PINNED) == 0,
 		       "pinning the pinned page again");
-		expect(vm_pin_kb() == LPAGE / 1024, "VmPin %ld kB after repin",
-		       vm_pin_kb());
+		expect(vm_pin() == LPAGE / 1024, "VmPin %ld kB after repin",
+		       vm_pin());
 		expect(!hmadvise(hnid, p, LPAGE, MADV_UNPINNED), "UNPINNED");
-		expect(vm_pin_kb() == 0, "VmPin %ld kB unpinned", vm_pin_kb());
+		expect(vm_pin() == 0, "VmPin %ld kB unpinned", vm_pin());
 		expect(!hmadvise(hnid, p + LPAGE, LPAGE, MADV_PINNED),
 		       "pinning once the first is unpinned");
 		/* Freeing a pinned page gives its share back. */
 		expect(!hmadvise(-1, p + LPAGE, LPAGE, MADV_DONTNEED),
 		       "DONTNEED of a pinned page");
-		expect(vm_pin_kb() == 0, "VmPin %ld kB freed", vm_pin_kb());
+		expect(vm_pin() == 0, "VmPin %ld kB freed", vm_pin());
 		expect(!hmadvise(hnid, p + 2 * LPAGE, LPAGE, MADV_PINNED),
 		       "pinning once the second is freed");
 		munmap(p, 3 * LPAGE);
-		expect(vm_pin_kb() == 0, "VmPin %ld kB unmapped", vm_pin_kb());
+		expect(vm_pin() == 0, "VmPin %ld kB unmapped", vm_pin());
 		close(fd);
 		_exit(failures);
 	}
@@ -970,19 +974,6 @@ static int case_hmemcpy(void)
 	return failures;
 }
 
-/* VmSwap of this process, in KiB. */
-static long vm_swap_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		sscanf(line, "VmSwap: %ld kB", &kb);
-	if (f)
-		fclose(f);
-	return kb;
-}
 
 static int case_swap(void)
 {
@@ -996,7 +987,8 @@ static int case_swap(void)
 	expect(!madvise(p, len, MADV_PAGEOUT), "MADV_PAGEOUT: %s",
 	       strerror(errno));
 	/* Without this the test would prove nothing. */
-	expect(vm_swap_kb() >= 1024, "only %ld KiB swapped out", vm_swap_kb());
+	expect(status_kb("VmSwap:") >= 1024, "only %ld KiB swapped out",
+	       status_kb("VmSwap:"));
 	expect(dev_sum(fd, p, len) == cpu_sum(want, len),
 	       "swapped-out data reached the device wrong");
 	expect(check64(p, len, 51) < 0, "data lost on the way back");
