@@ -110,6 +110,7 @@ struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&m->lock);
+	refcount_set(&m->ref, 1);
 	spin_lock_init(&m->host_lock);
 	m->state = GM_MAPPING_NOMAP;
 	m->va = index << GMEM_PAGE_SHIFT;
@@ -127,6 +128,14 @@ struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 	return xa_is_err(old) ? ERR_PTR(xa_err(old)) : old;
 }
 
+static void gm_mapping_put(struct gm_mapping *m)
+{
+	if (refcount_dec_and_test(&m->ref)) {
+		mutex_destroy(&m->lock);
+		kfree(m);
+	}
+}
+
 static void gm_mapping_free(struct gm_mapping *m, gm_release_fn release,
 			    void *arg)
 {
@@ -134,8 +143,7 @@ static void gm_mapping_free(struct gm_mapping *m, gm_release_fn release,
 		release(m, arg);
 	atomic_long_dec(&gm_nr_pages[m->state]);
 	atomic_long_dec(&m->lpt->nr[m->state]);
-	mutex_destroy(&m->lock);
-	kfree(m);
+	gm_mapping_put(m);
 }
 
 /*
@@ -655,7 +663,11 @@ static void gm_page_discard(struct gm_mapping *m)
 	gm_mapping_set_state(m, GM_MAPPING_NOMAP);
 }
 
-/* Make room on @dev: send its coldest evictable page home. */
+/*
+ * Make room on @dev: send its coldest evictable page home. The victim
+ * may be another process's, whose munmap or exit waits for its lock to
+ * free it: a reference keeps it until mutex_unlock() is done with it.
+ */
 static int gm_evict_one(struct gm_dev *dev)
 {
 	struct gm_mapping *victim = gm_lru_pick_victim(&dev->lru);
@@ -663,6 +675,7 @@ static int gm_evict_one(struct gm_dev *dev)
 
 	if (!victim)
 		return -ENOMEM;
+	refcount_inc(&victim->ref);
 	ret = gm_page_to_host(victim);
 	if (ret) {
 		gm_lru_del(&dev->lru, victim);
@@ -671,6 +684,7 @@ static int gm_evict_one(struct gm_dev *dev)
 		atomic_long_inc(&dev->nr_evicted);
 	}
 	mutex_unlock(&victim->lock);
+	gm_mapping_put(victim);
 	return ret;
 }
 

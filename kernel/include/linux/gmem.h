@@ -18,6 +18,7 @@
 #include <linux/mm_types.h>
 #include <linux/mman.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -52,6 +53,8 @@ struct gm_lpt;
 struct gm_mapping {
 	/* Serialises every change of state and flags of this page. */
 	struct mutex lock;
+	/* The table's reference, and an evictor's while it holds the lock. */
+	refcount_t ref;
 	enum gm_mapping_state state;
 	unsigned int flags;
 	unsigned long va;	/* first address of the logical page */
