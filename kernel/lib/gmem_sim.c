@@ -303,10 +303,24 @@ static u64 sim_resident(struct gmem_sim *s, u32 task, unsigned long start,
 	return n;
 }
 
+/* Do [a, a + len) and [b, b + len) touch a logical page in common? */
+static bool sim_same_pages(u64 a, u64 b, u64 len)
+{
+	return a >> GMEM_PAGE_SHIFT <= (b + len - 1) >> GMEM_PAGE_SHIFT &&
+	       b >> GMEM_PAGE_SHIFT <= (a + len - 1) >> GMEM_PAGE_SHIFT;
+}
+
 static bool sim_kernel_valid(const struct gmem_sim_kernel *k)
 {
 	if (k->op > GMEM_SIM_RESIDENT || k->pad || !k->len ||
 	    k->va + k->len < k->va)
+		return false;
+	/*
+	 * A buffer in a logical page the kernel works on: copying it would
+	 * bring that page home, the device would fault it back, for ever.
+	 */
+	if ((k->op == GMEM_SIM_READ || k->op == GMEM_SIM_WRITE) &&
+	    (k->buf + k->len < k->buf || sim_same_pages(k->buf, k->va, k->len)))
 		return false;
 	if (k->op == GMEM_SIM_CHECKSUM && ((k->va | k->len) & 7))
 		return false;

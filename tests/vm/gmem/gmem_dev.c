@@ -635,6 +635,13 @@ static int case_bad(void)
 	bad_run(fd, "unmapped", k, EFAULT);
 	k = ok, k.op = GMEM_SIM_WRITE, k.buf = 8;
 	bad_run(fd, "write from a bad buffer", k, EFAULT);
+	/* Copying it would move the page it works on, back and forth. */
+	k = ok, k.op = GMEM_SIM_WRITE, k.buf = k.va + LPAGE / 2;
+	bad_run(fd, "write from the logical page written", k, EINVAL);
+	k.op = GMEM_SIM_READ;
+	bad_run(fd, "read into the logical page read", k, EINVAL);
+	k.buf = UINT64_MAX - 16;
+	bad_run(fd, "a wrapping buffer", k, EINVAL);
 	expect(ioctl(fd, GMEM_SIM_RUN, (void *)8) && errno == EFAULT,
 	       "RUN bad pointer: %s", strerror(errno));
 	expect(ioctl(fd, GMEM_SIM_INFO, (void *)8) && errno == EFAULT,
