@@ -46,15 +46,30 @@ static void on_fault(int sig)
 	siglongjmp(fault_jmp, sig);
 }
 
-/* An address in a mapping, or near one, or anywhere. */
-static uint64_t some_addr(void)
+/* An address in one of our mappings, or at its edges. */
+static uint64_t near_addr(void)
 {
 	struct map *m = &maps[fuzz_below(NR_MAPS)];
 
-	if (m->p && fuzz_below(4))
-		return (uintptr_t)m->p + fuzz_below(m->len + LPAGE) -
-		       (fuzz_below(8) ? 0 : LPAGE / 2);
-	return fuzz_size(LPAGE);
+	if (!m->p)
+		return 0;
+	return (uintptr_t)m->p + fuzz_below(m->len + LPAGE) -
+	       (fuzz_below(8) ? 0 : LPAGE / 2);
+}
+
+/*
+ * For the ioctls, which the kernel must check: also anywhere at all. The
+ * plain system calls get near_addr() and a bounded length, or they
+ * would unmap the fuzzer's own libraries.
+ */
+static uint64_t some_addr(void)
+{
+	return fuzz_below(4) ? near_addr() : fuzz_size(LPAGE);
+}
+
+static size_t near_len(void)
+{
+	return fuzz_below(4 * LPAGE + 2);
 }
 
 static int some_hnid(void)
@@ -89,7 +104,7 @@ static void op_unmap(void)
 		m->p = NULL;
 	} else {
 		/* Part of it, at any offset: most are refused. */
-		munmap(m->p + fuzz_below(m->len), fuzz_size(4096));
+		munmap(m->p + fuzz_below(m->len), fuzz_below(m->len));
 	}
 }
 
@@ -117,30 +132,33 @@ static void op_madvise(void)
 		MADV_PAGEOUT, 25 /* MADV_COLLAPSE */, MADV_DONTFORK,
 		MADV_DOFORK, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
 	};
+	uint64_t addr = near_addr();
 
-	madvise((void *)(uintptr_t)(some_addr() & ~4095ULL), fuzz_size(LPAGE),
-		advice[fuzz_below(sizeof(advice) / sizeof(advice[0]))]);
+	if (addr)
+		madvise((void *)(uintptr_t)(addr & ~4095ULL), near_len(),
+			advice[fuzz_below(sizeof(advice) /
+					  sizeof(advice[0]))]);
 }
 
 static void op_mprotect_mremap(void)
 {
 	struct map *m = &maps[fuzz_below(NR_MAPS)];
+	size_t len;
 	void *q;
 
 	if (!m->p)
 		return;
 	if (fuzz_below(2)) {
 		mprotect(m->p + (fuzz_below(m->len) & ~4095UL),
-			 fuzz_size(LPAGE), fuzz_below(2) ? PROT_READ :
+			 fuzz_below(m->len), fuzz_below(2) ? PROT_READ :
 			 PROT_READ | PROT_WRITE);
 		return;
 	}
-	q = mremap(m->p, m->len, LPAGE * (1 + fuzz_below(4)),
-		   fuzz_below(2) ? MREMAP_MAYMOVE : 0);
+	len = LPAGE * (1 + fuzz_below(4));
+	q = mremap(m->p, m->len, len, fuzz_below(2) ? MREMAP_MAYMOVE : 0);
 	if (q != MAP_FAILED) {
-		/* Shrunk or moved: forget it rather than track it. */
-		munmap(q, LPAGE * 4);
-		m->p = NULL;
+		m->p = q;
+		m->len = len;
 	}
 }
 
