@@ -133,7 +133,7 @@ static DEFINE_PER_CPU(struct task_struct *, scx_direct_task);
  * A sched_ext_entity flag only this file uses, beside enum scx_ent_flags:
  * ops.init_task() set disallow.
  */
-#define SCX_TASK_DISALLOWED	(1U << 6)
+#define SCX_TASK_DISALLOWED	BIT(6)
 
 static void scx_ops_disable_workfn(struct work_struct *work);
 static DECLARE_WORK(scx_ops_disable_work, scx_ops_disable_workfn);
