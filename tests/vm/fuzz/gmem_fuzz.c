@@ -212,7 +212,13 @@ static void op_sim(void)
 			k.len = sizeof(buf);
 		break;
 	case 1:
+		/*
+		 * Maybe in peer-shared memory: each 4 KiB then moves two
+		 * logical pages, so keep it short (it is slow, not stuck).
+		 */
 		k.buf = some_addr();
+		if (k.len > 65536 && k.op != GMEM_SIM_RESIDENT)
+			k.len = 65536;
 		break;
 	default:
 		k.buf = fuzz_u64();
