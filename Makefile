@@ -83,7 +83,7 @@ modules-check: usr
 		tools/configs/modules.config
 	MODULES_FROM=$(BUILD)/modules/linux tools/vm/mkinitramfs \
 		$(BUILD)/modules/initramfs.cpio $(BUILD)/usr $(BUILD)/tests/vm
-	@tools/vm/run modules \
+	@VM_APPEND=gmem=on tools/vm/run modules \
 		$(BUILD)/modules/linux/arch/x86/boot/bzImage \
 		$(BUILD)/modules/initramfs.cpio $(BUILD)/modules/vm; \
 	tools/vm/collect $(BUILD)/modules/vm \

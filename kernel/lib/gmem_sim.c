@@ -6,7 +6,10 @@
  * reaches GMem only through remote_pager, as real hardware would: it
  * answers remote_pager's messages and sends its page faults.
  *
- * /dev/gmem_sim0 runs device kernels (GMEM_SIM_RUN) in the calling
+ * With devices=N there are N of them, each with hbm_mb of its own, so
+ * that pages move from one device to another.
+ *
+ * /dev/gmem_simN runs device kernels (GMEM_SIM_RUN) in the calling
  * process: each base page of the range is looked up in the device page
  * table, and a miss is a device fault that GMem serves by migrating the
  * logical page in, evicting the coldest one if the device is full.
@@ -31,6 +34,11 @@ static unsigned int hbm_mb = 64;
 module_param(hbm_mb, uint, 0444);
 MODULE_PARM_DESC(hbm_mb, "device memory in MiB (whole 2 MiB pages)");
 
+#define SIM_MAX_DEVICES	4
+static unsigned int devices = 1;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "how many devices, 1 to 4: /dev/gmem_sim0...");
+
 /* A 2 MiB page of device memory. */
 struct sim_slot {
 	bool used;
@@ -48,6 +56,7 @@ struct sim_ctx {
 struct gmem_sim {
 	struct rp_channel ch;
 	struct miscdevice misc;
+	char name[16];		/* gmem_simN: its device file and GMem name */
 	/* Serialises slots, contexts and device memory accesses. */
 	struct mutex lock;
 	void *hbm;
@@ -56,14 +65,14 @@ struct gmem_sim {
 	struct xarray ctxs;	/* task -> sim_ctx */
 };
 
-/* An open /dev/gmem_sim0: one paired process. */
+/* An open /dev/gmem_simN: one paired process. */
 struct sim_file {
 	struct gmem_sim *sim;
 	struct mm_struct *mm;
 	u32 task;
 };
 
-static struct gmem_sim *the_sim;
+static struct gmem_sim *sims[SIM_MAX_DEVICES];
 
 /* --- The device side of remote_pager ----------------------------------- */
 
@@ -235,7 +244,7 @@ static int sim_copy_from(struct rp_channel *ch, struct page *page,
 }
 
 static const struct phys_channel_ops sim_channel_ops = {
-	.name		= "gmem_sim0",
+	.name		= "gmem_sim",
 	.notify		= sim_notify,
 	.copy_to	= sim_copy_to,
 	.copy_from	= sim_copy_from,
@@ -398,10 +407,13 @@ static int sim_run(struct sim_file *f, struct gmem_sim_kernel *k)
 	return ret;
 }
 
-/* --- /dev/gmem_sim0 ------------------------------------------------------ */
+/* --- /dev/gmem_simN ------------------------------------------------------ */
 
 static int sim_open(struct inode *inode, struct file *file)
 {
+	/* misc_open() left the device's miscdevice here. */
+	struct gmem_sim *s = container_of(file->private_data, struct gmem_sim,
+					  misc);
 	struct sim_file *f;
 	int task;
 
@@ -410,9 +422,9 @@ static int sim_open(struct inode *inode, struct file *file)
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
-	f->sim = the_sim;
+	f->sim = s;
 	f->mm = current->mm;
-	task = remote_pager_pair(&the_sim->ch, f->mm);
+	task = remote_pager_pair(&s->ch, f->mm);
 	if (task < 0) {
 		kfree(f);
 		return task;
@@ -474,23 +486,29 @@ static const struct file_operations sim_fops = {
 	.open		= sim_open,
 	.release	= sim_release,
 	.unlocked_ioctl	= sim_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };
 
-static int __init gmem_sim_init(void)
+static void sim_destroy(struct gmem_sim *s)
+{
+	kfree(s->slots);
+	vfree(s->hbm);
+	kfree(s);
+}
+
+/* Device @i, registered with GMem and as /dev/gmem_sim@i. */
+static struct gmem_sim *sim_create(unsigned int i)
 {
 	struct gmem_sim *s;
 	int ret;
 
-	if (hbm_mb < 2) {
-		pr_err("hbm_mb=%u: at least one 2 MiB page\n", hbm_mb);
-		return -EINVAL;
-	}
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	mutex_init(&s->lock);
 	xa_init(&s->ctxs);
+	snprintf(s->name, sizeof(s->name), "gmem_sim%u", i);
 	s->nr_slots = hbm_mb / 2;
 	s->hbm = vzalloc(s->nr_slots << GMEM_PAGE_SHIFT);
 	s->slots = kcalloc(s->nr_slots, sizeof(*s->slots), GFP_KERNEL);
@@ -499,46 +517,76 @@ static int __init gmem_sim_init(void)
 		goto free;
 	s->ch.ops = &sim_channel_ops;
 	s->ch.priv = s;
+	s->ch.gm.name = s->name;
 	s->ch.gm.capacity = s->nr_slots << GMEM_PAGE_SHIFT;
 	/* -ENODEV without gmem=on: no GMem, no device. */
 	ret = remote_pager_register(&s->ch);
 	if (ret)
 		goto free;
-	the_sim = s;
 	s->misc = (struct miscdevice){
-		.minor = MISC_DYNAMIC_MINOR, .name = "gmem_sim0",
+		.minor = MISC_DYNAMIC_MINOR, .name = s->name,
 		.fops = &sim_fops, .mode = 0666,
 	};
 	ret = misc_register(&s->misc);
-	if (ret)
-		goto unregister;
-	pr_info("%lu MiB of device memory, hnid %d\n", s->nr_slots * 2,
-		s->ch.gm.hnid);
-	return 0;
-
-unregister:
-	remote_pager_unregister(&s->ch);
-	the_sim = NULL;
+	if (ret) {
+		remote_pager_unregister(&s->ch);
+		goto free;
+	}
+	pr_info("%s: %lu MiB of device memory, hnid %d\n", s->name,
+		s->nr_slots * 2, s->ch.gm.hnid);
+	return s;
 free:
-	kfree(s->slots);
-	vfree(s->hbm);
-	kfree(s);
-	return ret;
+	sim_destroy(s);
+	return ERR_PTR(ret);
+}
+
+static void sim_remove(struct gmem_sim *s)
+{
+	misc_deregister(&s->misc);
+	remote_pager_unregister(&s->ch);
+	xa_destroy(&s->ctxs);
+	sim_destroy(s);
+}
+
+static void gmem_sim_remove_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SIM_MAX_DEVICES; i++) {
+		if (sims[i])
+			sim_remove(sims[i]);
+		sims[i] = NULL;
+	}
+}
+
+static int __init gmem_sim_init(void)
+{
+	unsigned int i;
+
+	if (hbm_mb < 2) {
+		pr_err("hbm_mb=%u: at least one 2 MiB page\n", hbm_mb);
+		return -EINVAL;
+	}
+	if (!devices || devices > SIM_MAX_DEVICES) {
+		pr_err("devices=%u: 1 to %d\n", devices, SIM_MAX_DEVICES);
+		return -EINVAL;
+	}
+	for (i = 0; i < devices; i++) {
+		struct gmem_sim *s = sim_create(i);
+
+		if (IS_ERR(s)) {
+			gmem_sim_remove_all();
+			return PTR_ERR(s);
+		}
+		sims[i] = s;
+	}
+	return 0;
 }
 module_init(gmem_sim_init);
 
 static void __exit gmem_sim_exit(void)
 {
-	struct gmem_sim *s = the_sim;
-
-	if (!s)
-		return;
-	misc_deregister(&s->misc);
-	remote_pager_unregister(&s->ch);
-	xa_destroy(&s->ctxs);
-	kfree(s->slots);
-	vfree(s->hbm);
-	kfree(s);
+	gmem_sim_remove_all();
 }
 module_exit(gmem_sim_exit);
 

@@ -709,13 +709,28 @@ static struct page **gm_cpu_pages(struct gm_mapping *m)
 }
 
 /*
+ * Whether someone DMAs into one of @pages: an RDMA region, an io_uring
+ * fixed buffer, a vfio mapping. Moving the page would leave the DMA
+ * writing into a page the process no longer maps.
+ */
+static bool gm_pages_dma_pinned(struct page **pages)
+{
+	int i;
+
+	for (i = 0; i < GMEM_NR_SUBPAGES; i++)
+		if (folio_maybe_dma_pinned(page_folio(pages[i])))
+			return true;
+	return false;
+}
+
+/*
  * Logical page @m of @vma moves to @dev. Its data is in @cpu_pages (see
  * gm_cpu_pages), or in host pages a device sent back, or nowhere (it
  * reads as zeroes). The page tables let go of it before the copy, so a
  * write racing with the unmap lands in a page still to be copied, and a
  * later one faults. Caller holds mmap_lock for writing, has write-locked
  * @vma (no CPU fault runs in it), and holds m->lock; @m is not on a
- * device.
+ * device. A page pinned for DMA stays (-EBUSY).
  */
 static int gm_page_to_dev(struct vm_area_struct *vma, struct gm_mapping *m,
 			  struct gm_dev *dev, struct page **cpu_pages)
@@ -724,11 +739,16 @@ static int gm_page_to_dev(struct vm_area_struct *vma, struct gm_mapping *m,
 		.mm = vma->vm_mm, .dev = dev, .va = m->va,
 		.size = GMEM_PAGE_SIZE,
 	};
-	struct page **pages = cpu_pages ?: gm_take_host(m);
+	struct page **pages;
 	unsigned int evicted = 0;
 	enum gm_ret r;
 	int ret = 0;
 
+	if (cpu_pages && gm_pages_dma_pinned(cpu_pages)) {
+		gm_put_pages(cpu_pages);
+		return -EBUSY;
+	}
+	pages = cpu_pages ?: gm_take_host(m);
 	if (!pages)
 		pages = gm_alloc_page_array();
 	if (!pages)

@@ -204,6 +204,10 @@ static long gmem_ioctl(struct file *file, unsigned int cmd, unsigned long u)
 	}
 }
 
+/*
+ * No .compat_ioctl: openEuler's argument structs hold pointers and longs
+ * and differ for 32-bit processes, whose ioctls get ENOTTY.
+ */
 static const struct file_operations gmem_fops = {
 	.owner		= THIS_MODULE,
 	.unlocked_ioctl	= gmem_ioctl,

@@ -140,7 +140,9 @@ int remote_pager_register(struct rp_channel *ch)
 	int ret;
 
 	xa_init_flags(&ch->tasks, XA_FLAGS_ALLOC);
-	ch->gm.name = ch->ops->name;
+	/* A driver of several devices names each; one device, its ops. */
+	if (!ch->gm.name)
+		ch->gm.name = ch->ops->name;
 	ch->gm.mmu = &rp_mmu;
 	ch->gm.priv = ch;
 	ret = ch->ops->open ? ch->ops->open(ch) : 0;

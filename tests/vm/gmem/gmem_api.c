@@ -6,7 +6,8 @@
  *
  *   mmap     MAP_PEER_SHARED mappings: 2 MiB aligned, "ps" in smaps;
  *            every refused combination is EINVAL and maps nothing
- *   munmap   cuts (munmap, mprotect) inside a peer-shared mapping only
+ *   munmap   cuts (munmap, mprotect, mlock, madvise) inside a peer-shared
+ *            mapping only
  *            at 2 MiB; mremap is refused; refusals leave the data
  *   dontneed hmadvise DONTNEED (hnid -1) frees whole logical pages only
  *   ioctl    every bad /dev/gmem request gets its errno, changes nothing
@@ -210,6 +211,10 @@ static int case_munmap(void)
 	/* A logical page lies in one VMA: no split inside one. */
 	expect(mprotect(p + 4096, 4096, PROT_READ) && errno == EINVAL,
 	       "mprotect of 4 KiB: %s", strerror(errno));
+	expect(mlock(p + 4096, 4096) && errno == EINVAL,
+	       "mlock of 4 KiB: %s", strerror(errno));
+	expect(madvise(p + 4096, 4096, MADV_NOHUGEPAGE) && errno == EINVAL,
+	       "MADV_NOHUGEPAGE of 4 KiB: %s", strerror(errno));
 	expect(!mprotect(p + 2 * MIB, 2 * MIB, PROT_READ),
 	       "mprotect of a logical page: %s", strerror(errno));
 	expect(!mprotect(p + 2 * MIB, 2 * MIB, PROT_READ | PROT_WRITE),

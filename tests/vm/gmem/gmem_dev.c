@@ -32,6 +32,20 @@
  *   memcg      GMem's page table is charged to the memory cgroup of the
  *              process that faults it
  *   prefetch   a PREFETCH of 1 TiB (each step evicting) ends on SIGKILL
+ *   fillers    what fills page tables without GMem's fault hook is kept
+ *              off peer-shared memory: MADV_COLLAPSE (and so
+ *              khugepaged), userfaultfd, MADV_KEEPONFORK; 4 KiB faults
+ *              (MADV_NOHUGEPAGE, THP "never") take a device page's data;
+ *              a page pinned for DMA (io_uring fixed buffer) stays put
+ *   unload     (tests/modules) pin one page and prefetch another, close
+ *              the device, print "ready", wait for a line on stdin
+ *              (gmem_sim is unloaded meanwhile): the data is all there,
+ *              and the gone device's hnid is refused
+ *   devices2   (tests/modules, gmem_sim devices=2) a page moves from one
+ *              device to the other and back with its data; a page pinned
+ *              on one is EBUSY to the other; each counts only its own
+ *   remote     /proc/PID/mem and process_vm_readv read a device page's
+ *              data; a pinned device page is an error, not zeroes
  *   swap       pages the CPU wrote and the kernel swapped out reach the
  *              device intact (needs a kernel with CONFIG_SWAP and swap
  *              on; the suite does not run it, see tests/vm/gmem/run)
@@ -53,8 +67,12 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/io_uring.h>
+#include <linux/userfaultfd.h>
 
 #include "gmem_test.h"
 
@@ -1004,6 +1022,242 @@ static int case_swap(void)
 	return failures;
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* userfaultfd's MISSING registration of [p, p + len): 0 or -errno. */
+static int uffd_register(void *p, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)p, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	int ret;
+
+	if (uffd < 0)
+		return -errno;
+	ret = ioctl(uffd, UFFDIO_API, &api) ||
+	      ioctl(uffd, UFFDIO_REGISTER, &reg) ? -errno : 0;
+	close(uffd);
+	return ret;
+}
+
+/* An io_uring with [p, p + len) pinned as its fixed buffer, or -errno. */
+static int uring_pin(void *p, size_t len)
+{
+	struct io_uring_params params = { 0 };
+	struct iovec iov = { .iov_base = p, .iov_len = len };
+	int ring = syscall(__NR_io_uring_setup, 4, &params);
+
+	if (ring < 0)
+		return -errno;
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		    &iov, 1)) {
+		int err = -errno;
+
+		close(ring);
+		return err;
+	}
+	return ring;
+}
+
+static int case_fillers(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid, err, ring;
+	char thp[64] = "", *mode, *end;
+	size_t len = 2 * LPAGE;
+	uint8_t *p = peer_map(len), *anon;
+	FILE *f;
+
+	/*
+	 * A device round trip, then one 4 KiB fault: the other 511 base
+	 * pages' data waits in host pages for their faults. A collapse
+	 * would map zeroes over it.
+	 */
+	fill64(p, len, 61);
+	expect(!hmadvise(hnid, p, len, MADV_PREFETCH), "PREFETCH");
+	expect(!madvise(p, len, MADV_NOHUGEPAGE), "NOHUGEPAGE: %s",
+	       strerror(errno));
+	expect(check64_range(p, 4096, 8192, 61) < 0, "4 KiB fault lost data");
+	expect(!madvise(p, len, MADV_HUGEPAGE), "HUGEPAGE: %s",
+	       strerror(errno));
+	expect(madvise(p, len, MADV_COLLAPSE) && errno == EINVAL,
+	       "MADV_COLLAPSE of peer-shared memory not EINVAL (%s)",
+	       strerror(errno));
+	expect(check64(p, len, 61) < 0, "data lost after MADV_COLLAPSE");
+
+	/* THP off: every fault is 4 KiB, each takes its part. */
+	f = fopen(THP_ENABLED, "r");
+	mode = f && fgets(thp, sizeof(thp), f) ? strchr(thp, '[') : NULL;
+	end = mode ? strchr(mode, ']') : NULL;
+	if (f)
+		fclose(f);
+	expect(end, "no THP mode in " THP_ENABLED);
+	if (end) {
+		*end = 0;
+		expect(write_file(THP_ENABLED, "never"), "THP never");
+		expect(!hmadvise(hnid, p, len, MADV_PREFETCH), "PREFETCH 2");
+		expect(check64(p, len, 61) < 0, "data lost with THP never");
+		expect(write_file(THP_ENABLED, mode + 1), "THP back to %s",
+		       mode + 1);
+	}
+
+	/* userfaultfd works on plain memory, not on peer-shared memory. */
+	anon = mmap(NULL, LPAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	err = uffd_register(anon, LPAGE);
+	expect(!err, "userfaultfd on plain memory: %s", strerror(-err));
+	err = uffd_register(p, len);
+	expect(err == -EINVAL, "userfaultfd on peer-shared memory: %s",
+	       strerror(-err));
+
+	/* The child's copy would miss what GMem holds off the PTEs. */
+	expect(madvise(p, len, MADV_KEEPONFORK) && errno == EINVAL,
+	       "MADV_KEEPONFORK not EINVAL (%s)", strerror(errno));
+	expect(!madvise(anon, LPAGE, MADV_KEEPONFORK), "KEEPONFORK plain");
+	expect(!madvise(p, len, MADV_WIPEONFORK), "WIPEONFORK: %s",
+	       strerror(errno));
+
+	/* A fixed buffer is DMA-pinned: its pages stay where the DMA is. */
+	ring = uring_pin(p, LPAGE);
+	expect(ring >= 0, "io_uring fixed buffer: %s", strerror(-ring));
+	if (ring >= 0) {
+		expect(hmadvise(hnid, p, LPAGE, MADV_PREFETCH) == -EBUSY,
+		       "PREFETCH of a DMA-pinned page not EBUSY");
+		run(fd, GMEM_SIM_CHECKSUM, p, LPAGE, NULL, 0, &err);
+		expect(err == -EBUSY, "device fault on a DMA-pinned page: %s",
+		       strerror(-err));
+		expect(resident(fd, p, len) == 0, "DMA-pinned page moved");
+		/* The page beside it is free to go. */
+		expect(!hmadvise(hnid, p + LPAGE, LPAGE, MADV_PREFETCH),
+		       "PREFETCH beside a pinned page");
+		expect(!syscall(__NR_io_uring_register, ring,
+				IORING_UNREGISTER_BUFFERS, NULL, 0),
+		       "unregister: %s", strerror(errno));
+		expect(!hmadvise(hnid, p, LPAGE, MADV_PREFETCH),
+		       "PREFETCH after the unpin");
+		expect(resident(fd, p, len) == 2, "unpinned page did not move");
+		close(ring);
+	}
+	expect(check64(p, len, 61) < 0, "data lost around the DMA pin");
+	munmap(anon, LPAGE);
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+static int case_remote(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid, mem;
+	size_t len = LPAGE;
+	uint8_t *p = peer_map(len), *buf = malloc(len);
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = p, .iov_len = len };
+	ssize_t n;
+
+	fill64(p, len, 71);
+	mem = open("/proc/self/mem", O_RDONLY);
+	expect(mem >= 0, "/proc/self/mem: %s", strerror(errno));
+
+	expect(!hmadvise(hnid, p, len, MADV_PREFETCH), "PREFETCH");
+	memset(buf, 0, len);
+	n = pread(mem, buf, len, (off_t)(uintptr_t)p);
+	expect(n == (ssize_t)len, "/proc/self/mem read %zd", n);
+	expect(check64(buf, len, 71) < 0, "/proc/self/mem data wrong");
+
+	expect(!hmadvise(hnid, p, len, MADV_PREFETCH), "PREFETCH 2");
+	memset(buf, 0, len);
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	expect(n == (ssize_t)len, "process_vm_readv %zd (%s)", n,
+	       strerror(errno));
+	expect(check64(buf, len, 71) < 0, "process_vm_readv data wrong");
+
+	/* Pinned on the device: the CPU side cannot have it. */
+	expect(!hmadvise(hnid, p, len, MADV_PINNED), "PINNED");
+	n = pread(mem, buf, 4096, (off_t)(uintptr_t)p);
+	expect(n < 0 && errno == EIO, "pinned page via /proc/self/mem: %zd",
+	       n);
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	expect(n < 0 && errno == EFAULT,
+	       "pinned page via process_vm_readv: %zd", n);
+	expect(!hmadvise(hnid, p, len, MADV_UNPINNED), "UNPINNED");
+	expect(check64(p, len, 71) < 0, "data lost after remote reads");
+	close(mem);
+	free(buf);
+	munmap(p, len);
+	close(fd);
+	return failures;
+}
+
+static int case_devices2(void)
+{
+	int fd0 = sim_open(), fd1 = open("/dev/gmem_sim1", O_RDWR), err;
+	int hnid0 = sim_info(fd0).hnid, hnid1;
+	size_t len = 2 * LPAGE;
+	uint8_t *p = peer_map(len);
+
+	if (fd1 < 0) {
+		printf("open /dev/gmem_sim1: %s\n", strerror(errno));
+		return 1;
+	}
+	hnid1 = sim_info(fd1).hnid;
+	expect(hnid0 != hnid1, "both devices are hnid %d", hnid0);
+	fill64(p, len, 91);
+	expect(!hmadvise(hnid0, p, len, MADV_PREFETCH), "PREFETCH to 0");
+	expect(resident(fd0, p, len) == 2, "not on device 0");
+	/* Device 1's fault takes the page from device 0. */
+	expect(dev_sum(fd1, p, LPAGE) == cpu_sum_pat(91, LPAGE),
+	       "device 1 read device 0's page wrong");
+	expect(resident(fd0, p, len) == 1 && resident(fd1, p, len) == 1,
+	       "device 0 has %llu, device 1 %llu, not 1 and 1",
+	       (unsigned long long)resident(fd0, p, len),
+	       (unsigned long long)resident(fd1, p, len));
+	expect(!hmadvise(hnid1, p + LPAGE, LPAGE, MADV_PREFETCH),
+	       "PREFETCH from 0 to 1");
+	expect(resident(fd1, p, len) == 2, "not both on device 1");
+	expect(!hmadvise(hnid0, p, LPAGE, MADV_PINNED), "PINNED on 0");
+	run(fd1, GMEM_SIM_CHECKSUM, p, LPAGE, NULL, 0, &err);
+	expect(err == -EBUSY, "device 1 took a page pinned on 0: %s",
+	       strerror(-err));
+	expect(hmadvise(hnid1, p, LPAGE, MADV_PREFETCH) == -EBUSY,
+	       "PREFETCH of a page pinned on the other device");
+	expect(!hmadvise(hnid0, p, LPAGE, MADV_UNPINNED), "UNPINNED");
+	expect(check64(p, len, 91) < 0, "data lost between devices");
+	expect(resident(fd0, p, len) + resident(fd1, p, len) == 0,
+	       "CPU reads left pages on a device");
+	munmap(p, len);
+	expect(sim_info(fd0).used == 0 && sim_info(fd1).used == 0,
+	       "munmap left device memory in use");
+	close(fd1);
+	close(fd0);
+	return failures;
+}
+
+static int case_unload(void)
+{
+	int fd = sim_open(), hnid = sim_info(fd).hnid;
+	size_t len = 2 * LPAGE;
+	uint8_t *p = peer_map(len);
+	char line[16];
+
+	fill64(p, len, 81);
+	expect(!hmadvise(hnid, p, LPAGE, MADV_PINNED), "PINNED");
+	expect(!hmadvise(hnid, p + LPAGE, LPAGE, MADV_PREFETCH), "PREFETCH");
+	close(fd);
+	printf("ready\n");
+	if (!fgets(line, sizeof(line), stdin))
+		printf("no go line\n");
+	expect(check64(p, len, 81) < 0, "data lost across the unload");
+	expect(hmadvise(hnid, p, len, MADV_PREFETCH) == -EINVAL,
+	       "PREFETCH to the unloaded device's hnid %d not EINVAL", hnid);
+	munmap(p, len);
+	return failures;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -1043,6 +1297,14 @@ int main(int argc, char **argv)
 		return case_prefetch();
 	if (!strcmp(c, "hmemcpy"))
 		return case_hmemcpy();
+	if (!strcmp(c, "fillers"))
+		return case_fillers();
+	if (!strcmp(c, "remote"))
+		return case_remote();
+	if (!strcmp(c, "unload"))
+		return case_unload();
+	if (!strcmp(c, "devices2"))
+		return case_devices2();
 	fprintf(stderr, "usage: gmem_dev CASE (see the source)\n");
 	return 2;
 }
