@@ -214,23 +214,27 @@ static struct workqueue_struct *modelfs_wq;
 
 /* Fill a batch of prefetched folios; false when the read failed. */
 static bool modelfs_prefetch_fill(struct modelfs_prefetch *pf,
-				  struct folio **batch, unsigned int nr)
+				  struct modelfs_batch *b)
 {
 	struct modelfs_sb_info *sbi = MODELFS_SB(pf->inode->i_sb);
+	unsigned int i, nr = b->nr;
 	unsigned long pages = 0;
-	unsigned int i;
 	int err;
 
 	/* Flagged while locked: no reader can use them first. */
 	for (i = 0; i < nr; i++) {
-		modelfs_folio_set_prefetched(batch[i]);
-		pages += folio_nr_pages(batch[i]);
+		struct folio *folio = page_folio(b->bv[i].bv_page);
+
+		modelfs_folio_set_prefetched(folio);
+		pages += folio_nr_pages(folio);
 	}
-	err = modelfs_fill_folios(pf->lower, batch, nr);
+	err = modelfs_fill_folios(pf->lower, b);
 	for (i = 0; i < nr; i++) {
+		struct folio *folio = page_folio(b->bv[i].bv_page);
+
 		if (err)
-			folio_clear_checked(batch[i]);
-		folio_put(batch[i]);
+			folio_clear_checked(folio);
+		folio_put(folio);
 	}
 	if (!err)
 		atomic64_add(pages, &sbi->stats.prefetched_pages);
@@ -245,11 +249,11 @@ static void modelfs_prefetch_range(struct modelfs_prefetch *pf)
 {
 	struct address_space *mapping = pf->inode->i_mapping;
 	struct modelfs_sb_info *sbi = MODELFS_SB(pf->inode->i_sb);
-	struct folio *batch[MODELFS_FILL_BATCH];
 	pgoff_t index = pf->first;
-	unsigned int nr = 0;
+	struct modelfs_batch b;
 	bool ok = true;
 
+	modelfs_batch_init(&b);
 	while (ok && index <= pf->last && !READ_ONCE(sbi->stopping)) {
 		struct folio *folio;
 
@@ -263,20 +267,16 @@ static void modelfs_prefetch_range(struct modelfs_prefetch *pf)
 			/* Cached already: it ends the run before it. */
 			folio_unlock(folio);
 			folio_put(folio);
-			if (nr)
-				ok = modelfs_prefetch_fill(pf, batch, nr);
-			nr = 0;
-		} else {
-			batch[nr++] = folio;
-			if (nr == MODELFS_FILL_BATCH) {
-				ok = modelfs_prefetch_fill(pf, batch, nr);
-				nr = 0;
-			}
+			if (b.nr)
+				ok = modelfs_prefetch_fill(pf, &b);
+		} else if (modelfs_batch_add(&b, folio)) {
+			ok = modelfs_prefetch_fill(pf, &b);
 		}
 		cond_resched();
 	}
-	if (nr)
-		modelfs_prefetch_fill(pf, batch, nr);
+	if (b.nr)
+		modelfs_prefetch_fill(pf, &b);
+	modelfs_batch_release(&b);
 }
 
 static void modelfs_prefetch_work(struct work_struct *work)
@@ -533,6 +533,8 @@ long modelfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  * mount's cached pages as its objects, so reclaim asks it in proportion,
  * and each call becomes a PRESSURE event asking the policy to evict. The
  * shrinker frees nothing itself: what to drop is the policy's choice.
+ * Reclaim counts often, and the sum walks every inode under the sb's
+ * list lock: a sum up to HZ/10 old is good enough for a proportion.
  */
 static unsigned long modelfs_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
@@ -545,10 +547,14 @@ static unsigned long modelfs_shrink_count(struct shrinker *shrinker,
 
 	if (!rcu_access_pointer(sbi->chan))
 		return 0;
+	if (time_before(jiffies, READ_ONCE(sbi->cached_pages_at) + HZ / 10))
+		return READ_ONCE(sbi->cached_pages);
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
 		pages += READ_ONCE(inode->i_mapping->nrpages);
 	spin_unlock(&sb->s_inode_list_lock);
+	WRITE_ONCE(sbi->cached_pages, pages);
+	WRITE_ONCE(sbi->cached_pages_at, jiffies);
 	return pages;
 }
 
@@ -568,6 +574,7 @@ int modelfs_channel_init(struct super_block *sb)
 
 	sbi->sb = sb;
 	mutex_init(&sbi->attach_mutex);
+	sbi->cached_pages_at = jiffies - HZ;	/* the first count sums */
 	sbi->shrinker.count_objects = modelfs_shrink_count;
 	sbi->shrinker.scan_objects = modelfs_shrink_scan;
 	sbi->shrinker.seeks = DEFAULT_SEEKS;

@@ -35,9 +35,21 @@ static void modelfs_d_release(struct dentry *dentry)
 }
 
 /*
+ * i_size_write() wants its writers serialized (a seqcount on 32-bit
+ * SMP): opens, getattr and revalidation all copy the lower size.
+ */
+static void modelfs_set_size(struct inode *inode, loff_t size)
+{
+	spin_lock(&inode->i_lock);
+	i_size_write(inode, size);
+	spin_unlock(&inode->i_lock);
+}
+
+/*
  * Take the lower inode's attributes, as the lower mount shows them (its
  * idmapping; no setuid or setgid on a nosuid mount). The size may change
- * under us.
+ * under us. A regular file whose size or mtime changed below has its
+ * cached data dropped at its next open (modelfs_open).
  */
 static void modelfs_copy_attr(struct inode *inode, struct inode *lower)
 {
@@ -45,6 +57,10 @@ static void modelfs_copy_attr(struct inode *inode, struct inode *lower)
 	struct mnt_idmap *idmap = mnt_idmap(mnt);
 	umode_t mode = lower->i_mode;
 
+	if (S_ISREG(mode) &&
+	    (!timespec64_equal(&inode->i_mtime, &lower->i_mtime) ||
+	     i_size_read(inode) != i_size_read(lower)))
+		set_bit(MODELFS_I_STALE, &MODELFS_I(inode)->flags);
 	if (mnt->mnt_flags & MNT_NOSUID)
 		mode &= ~(S_ISUID | S_ISGID);
 	inode->i_mode = mode;
@@ -54,7 +70,7 @@ static void modelfs_copy_attr(struct inode *inode, struct inode *lower)
 	inode->i_mtime = lower->i_mtime;
 	inode_set_ctime_to_ts(inode, inode_get_ctime(lower));
 	set_nlink(inode, lower->i_nlink);
-	i_size_write(inode, i_size_read(lower));
+	modelfs_set_size(inode, i_size_read(lower));
 	inode->i_blocks = lower->i_blocks;
 }
 
@@ -185,7 +201,15 @@ static int modelfs_open(struct inode *inode, struct file *file)
 	file->private_data = lower;
 	if (S_ISREG(inode->i_mode)) {
 		WRITE_ONCE(MODELFS_I(inode)->quiet, false);
-		i_size_write(inode, i_size_read(file_inode(lower)));
+		modelfs_copy_attr(inode, file_inode(lower));
+		/*
+		 * Close-to-open, as NFS: the data cached from before a change
+		 * below goes. A folio locked by a read in flight stays; that
+		 * read started after the change and reads the new data.
+		 */
+		if (test_and_clear_bit(MODELFS_I_STALE,
+				       &MODELFS_I(inode)->flags))
+			invalidate_inode_pages2(inode->i_mapping);
 		modelfs_emit(inode->i_sb, MODELFS_EV_OPEN, inode->i_ino, 0,
 			     i_size_read(inode));
 	}
@@ -229,6 +253,7 @@ static const struct file_operations modelfs_dir_fops = {
 	.llseek		= modelfs_dir_llseek,
 	.read		= generic_read_dir,
 	.unlocked_ioctl	= modelfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };
 
 /* What a walk over the cached folios of a range found. */
@@ -385,6 +410,7 @@ static const struct file_operations modelfs_file_fops = {
 	.splice_read	= modelfs_splice_read,
 	.llseek		= generic_file_llseek,
 	.unlocked_ioctl	= modelfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
 };
 
 /* Read [pos, pos + count of @iter) of @lower; direct I/O when @direct. */
@@ -410,10 +436,45 @@ static ssize_t modelfs_read_lower(struct file *lower, struct iov_iter *iter,
 }
 
 /**
- * modelfs_fill_folios - fill locked, contiguous folios from the lower file
+ * modelfs_batch_init - an empty batch
+ * @b: the batch; modelfs_batch_release() frees what this allocates
+ *
+ * Reclaim may run this from a read: a failed allocation is no error,
+ * the batch then takes one folio at a time.
+ */
+void modelfs_batch_init(struct modelfs_batch *b)
+{
+	b->bv = kmalloc_array(MODELFS_FILL_BATCH, sizeof(*b->bv),
+			      GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
+	b->max = b->bv ? MODELFS_FILL_BATCH : 1;
+	if (!b->bv)
+		b->bv = &b->one;
+	b->nr = 0;
+}
+
+/**
+ * modelfs_batch_add - add the next folio of a file to a batch
+ * @b: a batch that is not full
+ * @folio: locked, not uptodate, right after the batch's last folio
+ *
+ * Return: true when the batch is full: fill it before adding more.
+ */
+bool modelfs_batch_add(struct modelfs_batch *b, struct folio *folio)
+{
+	bvec_set_folio(&b->bv[b->nr++], folio, folio_size(folio), 0);
+	return b->nr == b->max;
+}
+
+void modelfs_batch_release(struct modelfs_batch *b)
+{
+	if (b->bv != &b->one)
+		kfree(b->bv);
+}
+
+/**
+ * modelfs_fill_folios - fill a batch of folios from the lower file
  * @lower: the open lower file
- * @folios: folios of one file that follow each other, locked, not uptodate
- * @nr: how many, at most MODELFS_FILL_BATCH
+ * @b: contiguous locked folios of one file, not uptodate; emptied
  *
  * One read covers them all. It bypasses the lower page cache when the
  * lower file can do direct I/O, so the data is not cached twice and the
@@ -424,28 +485,25 @@ static ssize_t modelfs_read_lower(struct file *lower, struct iov_iter *iter,
  *
  * Return: 0 or the read's error.
  */
-int modelfs_fill_folios(struct file *lower, struct folio **folios,
-			unsigned int nr)
+int modelfs_fill_folios(struct file *lower, struct modelfs_batch *b)
 {
-	struct inode *inode = folios[0]->mapping->host;
-	struct bio_vec bv[MODELFS_FILL_BATCH];
-	loff_t pos = folio_pos(folios[0]);
+	struct folio *first = page_folio(b->bv[0].bv_page);
+	struct inode *inode = first->mapping->host;
+	loff_t pos = folio_pos(first);
 	struct iov_iter iter;
 	size_t len = 0;
 	ssize_t done;
 	unsigned int i;
 	int err = 0;
 
-	for (i = 0; i < nr; i++) {
-		bvec_set_folio(&bv[i], folios[i], folio_size(folios[i]), 0);
-		len += folio_size(folios[i]);
-	}
-	iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+	for (i = 0; i < b->nr; i++)
+		len += b->bv[i].bv_len;
+	iov_iter_bvec(&iter, ITER_DEST, b->bv, b->nr, len);
 	done = -EINVAL;
 	if (lower->f_mode & FMODE_CAN_ODIRECT)
 		done = modelfs_read_lower(lower, &iter, pos, true);
 	if (done < 0) {
-		iov_iter_bvec(&iter, ITER_DEST, bv, nr, len);
+		iov_iter_bvec(&iter, ITER_DEST, b->bv, b->nr, len);
 		done = modelfs_read_lower(lower, &iter, pos, false);
 	}
 	if (done < 0) {
@@ -455,11 +513,14 @@ int modelfs_fill_folios(struct file *lower, struct folio **folios,
 		if (iov_iter_zero(len - done, &iter) != len - done)
 			err = -EIO;
 	}
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < b->nr; i++) {
+		struct folio *folio = page_folio(b->bv[i].bv_page);
+
 		if (!err)
-			folio_mark_uptodate(folios[i]);
-		folio_unlock(folios[i]);
+			folio_mark_uptodate(folio);
+		folio_unlock(folio);
 	}
+	b->nr = 0;
 	return err;
 }
 
@@ -476,6 +537,7 @@ static int modelfs_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
 	struct file *lower = modelfs_lower_file(file);
+	struct modelfs_batch b = { .bv = &b.one, .max = 1 };
 
 	atomic64_inc(&modelfs_stats(inode->i_sb)->misses);
 	modelfs_emit_read(inode, MODELFS_EV_MISS, folio_pos(folio),
@@ -484,35 +546,32 @@ static int modelfs_read_folio(struct file *file, struct folio *folio)
 		folio_unlock(folio);
 		return -EIO;
 	}
-	return modelfs_fill_folios(lower, &folio, 1);
+	modelfs_batch_add(&b, folio);
+	return modelfs_fill_folios(lower, &b);
 }
 
 static void modelfs_readahead(struct readahead_control *ractl)
 {
 	struct inode *inode = ractl->mapping->host;
 	struct file *lower = modelfs_lower_file(ractl->file);
-	struct folio *batch[MODELFS_FILL_BATCH];
-	unsigned int nr = 0;
+	struct modelfs_batch b;
 	struct folio *folio;
 
 	atomic64_add(readahead_count(ractl),
 		     &modelfs_stats(inode->i_sb)->readahead_pages);
 	modelfs_emit_read(inode, MODELFS_EV_READAHEAD, readahead_pos(ractl),
 			  readahead_length(ractl));
+	modelfs_batch_init(&b);
 	/* The folios are contiguous; a folio left not uptodate is read again. */
 	while ((folio = readahead_folio(ractl))) {
-		if (!lower) {
+		if (!lower)
 			folio_unlock(folio);
-			continue;
-		}
-		batch[nr++] = folio;
-		if (nr == MODELFS_FILL_BATCH) {
-			modelfs_fill_folios(lower, batch, nr);
-			nr = 0;
-		}
+		else if (modelfs_batch_add(&b, folio))
+			modelfs_fill_folios(lower, &b);
 	}
-	if (nr)
-		modelfs_fill_folios(lower, batch, nr);
+	if (b.nr)
+		modelfs_fill_folios(lower, &b);
+	modelfs_batch_release(&b);
 }
 
 static const struct address_space_operations modelfs_aops = {

@@ -7,6 +7,7 @@
 #define _FS_MODELFS_H
 
 #include <linux/atomic.h>
+#include <linux/bvec.h>
 #include <linux/fs.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
@@ -54,6 +55,9 @@ struct modelfs_sb_info {
 	 */
 	struct vfsmount *lower_mnt;
 	atomic_t prefetch_inflight;		/* queued or running */
+	/* The shrinker's count, summed over s_inodes at most every HZ/10. */
+	unsigned long cached_pages;
+	unsigned long cached_pages_at;		/* jiffies of that sum */
 	bool stopping;				/* kill_sb: prefetch stops */
 	struct list_head node;			/* in the netlink mount list */
 	u64 nl_id;				/* its place in that list */
@@ -94,7 +98,11 @@ struct modelfs_inode {
 	struct inode *lower;
 	unsigned int ra_pages;		/* SET_RA window; 0: the mount's */
 	bool quiet;			/* DONE: no read events until open */
+	unsigned long flags;		/* MODELFS_I_* */
 };
+
+/* The lower file changed since its data was cached: drop it at open. */
+#define MODELFS_I_STALE		0
 
 static inline struct modelfs_inode *MODELFS_I(struct inode *inode)
 {
@@ -114,8 +122,25 @@ int modelfs_set_lower(struct dentry *dentry, const struct path *lower);
 /* Folios filled by one read of the lower file: 256 KiB with 4 KiB pages. */
 #define MODELFS_FILL_BATCH	64
 
-int modelfs_fill_folios(struct file *lower, struct folio **folios,
-			unsigned int nr);
+/**
+ * struct modelfs_batch - contiguous locked folios for one lower read
+ * @bv: one bio_vec per folio, MODELFS_FILL_BATCH of them allocated (a
+ *	stacked read path keeps them off the stack), or just @one when the
+ *	allocation failed
+ * @one: the fallback: batches of one folio
+ * @nr: folios in the batch
+ * @max: how many @bv holds
+ */
+struct modelfs_batch {
+	struct bio_vec *bv;
+	struct bio_vec one;
+	unsigned int nr, max;
+};
+
+void modelfs_batch_init(struct modelfs_batch *b);
+bool modelfs_batch_add(struct modelfs_batch *b, struct folio *folio);
+void modelfs_batch_release(struct modelfs_batch *b);
+int modelfs_fill_folios(struct file *lower, struct modelfs_batch *b);
 void modelfs_apply_ra(struct file *file);
 unsigned long modelfs_count_prefetched(struct address_space *mapping,
 				       pgoff_t first, pgoff_t last);

@@ -162,6 +162,17 @@ static int modelfs_nl_get_dumpit(struct sk_buff *skb,
 	return err ? err : skb->len;
 }
 
+/*
+ * A mount's message carries a lowerdir of up to PATH_MAX bytes, more than
+ * the default dump skb holds: one that did not fit would end every dump
+ * there with EMSGSIZE.
+ */
+static int modelfs_nl_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = NLMSG_DEFAULT_SIZE + PATH_MAX;
+	return 0;
+}
+
 /* MKDEV() would fold a larger minor into the major. */
 static struct netlink_range_validation modelfs_nl_minor_range = {
 	.max = MINORMASK,
@@ -184,6 +195,7 @@ static const struct genl_split_ops modelfs_nl_ops[] = {
 	},
 	{
 		.cmd		= OE_MODELFS_CMD_MOUNT_GET,
+		.start		= modelfs_nl_dump_start,
 		.dumpit		= modelfs_nl_get_dumpit,
 		.flags		= GENL_CMD_CAP_DUMP,
 	},

@@ -21,8 +21,13 @@
 
 #include "modelfs.h"
 
+/*
+ * The lowerdir is looked up as the option is parsed, as overlayfs does:
+ * not in fill_super, under the new superblock's s_umount.
+ */
 struct modelfs_fs_context {
-	char *lowerdir;
+	char *lowerdir;		/* as given, for messages */
+	struct path lower;	/* what it names, once given */
 };
 
 static struct kmem_cache *modelfs_inode_cachep;
@@ -37,6 +42,7 @@ static struct inode *modelfs_alloc_inode(struct super_block *sb)
 	mi->lower = NULL;
 	mi->ra_pages = 0;
 	mi->quiet = false;
+	mi->flags = 0;
 	return &mi->vfs_inode;
 }
 
@@ -82,18 +88,14 @@ static const struct super_operations modelfs_sops = {
 static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	struct modelfs_fs_context *ctx = fc->fs_private;
+	struct path lower = ctx->lower;
 	struct modelfs_sb_info *sbi;
 	struct super_block *lower_sb;
 	struct inode *root;
-	struct path lower;
 	int err;
 
-	if (!ctx->lowerdir)
+	if (!lower.dentry)
 		return invalfc(fc, "lowerdir= is required");
-	err = kern_path(ctx->lowerdir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &lower);
-	if (err)
-		return invalfc(fc, "lowerdir %s: error %d", ctx->lowerdir, err);
-
 	lower_sb = lower.dentry->d_sb;
 	err = -ENOMEM;
 	sbi = modelfs_sbi_alloc(sb);
@@ -149,7 +151,6 @@ static int modelfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!err)
 		err = modelfs_sbi_publish(sbi);
 out:
-	path_put(&lower);
 	return err;
 }
 
@@ -167,13 +168,26 @@ static int modelfs_parse_param(struct fs_context *fc,
 {
 	struct modelfs_fs_context *ctx = fc->fs_private;
 	struct fs_parse_result result;
-	int opt;
+	struct path lower;
+	int opt, err;
 
 	opt = fs_parse(fc, modelfs_params, param, &result);
 	if (opt < 0)
 		return opt;
 	switch (opt) {
 	case MODELFS_OPT_LOWERDIR:
+		/* A remount keeps its lower; mount(8) repeats the option. */
+		if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+			break;
+		err = kern_path(param->string, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+				&lower);
+		if (err) {
+			errorfc(fc, "lowerdir %s: error %d", param->string, err);
+			return err;
+		}
+		/* Given again: the last one counts, as for other options. */
+		path_put(&ctx->lower);
+		ctx->lower = lower;
 		kfree(ctx->lowerdir);
 		ctx->lowerdir = param->string;
 		param->string = NULL;
@@ -191,8 +205,10 @@ static void modelfs_free_fc(struct fs_context *fc)
 {
 	struct modelfs_fs_context *ctx = fc->fs_private;
 
-	if (ctx)
+	if (ctx) {
+		path_put(&ctx->lower);
 		kfree(ctx->lowerdir);
+	}
 	kfree(ctx);
 }
 

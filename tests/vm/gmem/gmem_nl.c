@@ -13,7 +13,9 @@
  *              requests carrying attributes (none is defined) are
  *              refused
  *   unpriv     a user without CAP_NET_ADMIN cannot join the events
- *              group (events name every user's pids), but may dump
+ *              group (events name every user's pids), but may dump;
+ *              nor can the root of a user namespace it made (the
+ *              family is the initial network namespace's)
  *   pidns      a process in its own pid namespace sees itself, by its
  *              pid there, and nothing outside
  *   race       dumps of get-processes while another process maps,
@@ -296,6 +298,13 @@ static int case_unpriv(int id)
 		err = genl_transact(id, OE_GMEM_CMD_GET_PROCESSES, NLM_F_DUMP,
 				    NULL, 0, GENL_HDRLEN, collect, &ans);
 		expect(!err, "get-processes as nobody: %s", strerror(err));
+		/* Root of its own user namespace: all capabilities there. */
+		expect(!unshare(CLONE_NEWUSER), "unshare(CLONE_NEWUSER): %s",
+		       strerror(errno));
+		expect(setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				  &grp, sizeof(grp)) && errno == EPERM,
+		       "a user namespace's root joined the events group: %s",
+		       strerror(errno));
 		_exit(failures);
 	}
 	expect(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&

@@ -23,6 +23,12 @@
  *   umount    MOUNT FILE  queue a prefetch of all of FILE, unmount MOUNT
  *                         and detach while it is in flight
  *   hold      MOUNT       attach, say so, and wait to be killed
+ *   race      MOUNT       eight processes attach at once: one gets the
+ *                         channel, seven EBUSY; then a new one attaches
+ *   passfd    MOUNT FILE  the channel, passed over SCM_RIGHTS to a
+ *                         process that dropped to nobody, works there (it
+ *                         is the policy's capability); nobody cannot
+ *                         attach a channel of its own once it is closed
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,8 +40,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -188,6 +196,133 @@ static __u64 widest_readahead(int chan, const char *file,
 	return widest;
 }
 
+#define RACERS 8
+
+/* Attach at once from RACERS processes; exits with the count of findings. */
+static int attach_race(const char *mnt)
+{
+	int go[2], result[2], release[2], won = 0, busy = 0, bad = 0;
+	char r;
+
+	if (pipe(go) || pipe(result) || pipe(release))
+		FAIL("pipe: %s", strerror(errno));
+	for (int i = 0; i < RACERS; i++) {
+		if (fork())
+			continue;
+		close(go[1]);
+		close(release[1]);
+		/* All start when the parent closes go. */
+		if (read(go[0], &r, 1) < 0)
+			_exit(3);
+		int chan = attach(mnt);
+
+		r = chan >= 0 ? 'w' : chan == -EBUSY ? 'b' : 'x';
+		if (write(result[1], &r, 1) != 1)
+			_exit(3);
+		/* The winner holds the channel until every racer answered. */
+		if (read(release[0], &r, 1) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(go[1]);
+	close(release[0]);
+	for (int i = 0; i < RACERS; i++) {
+		if (read(result[0], &r, 1) != 1)
+			FAIL("racer %d gave no answer", i);
+		won += r == 'w';
+		busy += r == 'b';
+		bad += r == 'x';
+	}
+	close(release[1]);
+	while (wait(NULL) > 0)
+		;
+	if (won != 1 || busy != RACERS - 1 || bad)
+		FAIL("%d attached, %d EBUSY, %d other errors", won, busy, bad);
+	int chan = attach(mnt);
+
+	if (chan < 0)
+		FAIL("attach after the race: %s", strerror(-chan));
+	return 0;
+}
+
+static void send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, c = 'f';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(sock, &msg, 0) != 1)
+		FAIL("sendmsg: %s", strerror(errno));
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* The nobody side of passfd: exits 0 when all went as it should. */
+static int passfd_nobody(int sock, const char *mnt, const struct stat *st)
+{
+	int chan, r;
+
+	if (setgid(65534) || setuid(65534))
+		FAIL("drop to nobody: %s", strerror(errno));
+	chan = recv_fd(sock);
+	if (chan < 0)
+		FAIL("no channel received");
+	if ((r = cmd(chan, MODELFS_CMD_EVICT, st->st_ino, 0, st->st_size)))
+		FAIL("EVICT on the passed channel: %s", strerror(-r));
+	close(chan);
+	/* The channel is gone with its last fd: nobody may not attach. */
+	if ((r = attach(mnt)) != -EPERM)
+		FAIL("nobody attached a channel: %d", r);
+	return 0;
+}
+
+static int passfd(const char *mnt, const char *file)
+{
+	struct stat st = stat_of(file);
+	int sv[2], chan, status;
+	pid_t child;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		FAIL("socketpair: %s", strerror(errno));
+	child = fork();
+	if (!child)
+		_exit(passfd_nobody(sv[1], mnt, &st));
+	chan = attach(mnt);
+	if (chan < 0)
+		FAIL("attach: %s", strerror(-chan));
+	send_fd(sv[0], chan);
+	close(chan);
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		FAIL("the nobody side failed");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct modelfs_event evs[4096];
@@ -205,6 +340,10 @@ int main(int argc, char **argv)
 			FAIL("second attach: %d, wanted -EBUSY", i);
 		return 0;
 	}
+	if (!strcmp(c, "race"))
+		return attach_race(mnt);
+	if (!strcmp(c, "passfd") && file)
+		return passfd(mnt, file);
 	if (!strcmp(c, "hold")) {
 		chan = attach(mnt);
 		if (chan < 0)
