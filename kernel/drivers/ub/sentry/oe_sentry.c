@@ -124,9 +124,15 @@ static int oe_sentry_fill_oom_cb(struct sk_buff *skb, const void *data)
 	return oe_sentry_fill_oom(skb, data);
 }
 
+/*
+ * Only this work item reads the ring, and a work item never runs on two
+ * CPUs at once: one copy, off the stack (it holds a cgroup path).
+ */
+static struct oe_sentry_oom oe_sentry_oom_sending;
+
 static void oe_sentry_oom_workfn(struct work_struct *work)
 {
-	struct oe_sentry_oom oom;
+	struct oe_sentry_oom *oom = &oe_sentry_oom_sending;
 
 	for (;;) {
 		spin_lock(&oe_sentry_oom_lock);
@@ -134,10 +140,10 @@ static void oe_sentry_oom_workfn(struct work_struct *work)
 			spin_unlock(&oe_sentry_oom_lock);
 			return;
 		}
-		oom = oe_sentry_oom_ring[oe_sentry_oom_tail % OE_SENTRY_OOM_RING];
+		*oom = oe_sentry_oom_ring[oe_sentry_oom_tail % OE_SENTRY_OOM_RING];
 		oe_sentry_oom_tail++;
 		spin_unlock(&oe_sentry_oom_lock);
-		oe_sentry_send(OE_SENTRY_CMD_OOM_KILL, &oom,
+		oe_sentry_send(OE_SENTRY_CMD_OOM_KILL, oom,
 			       oe_sentry_fill_oom_cb);
 	}
 }
@@ -160,35 +166,41 @@ static void oe_sentry_memcg_path(struct mem_cgroup *memcg, char *buf,
  * @memcg_oom: the OOM was constrained by a memory cgroup
  *
  * Called from oom_kill_process() with oom_lock held; does not allocate.
+ * The report is built in a buffer of its own, which oom_lock guards: the
+ * OOM killer runs deep in some allocation, with little stack left.
  */
 void oe_sentry_oom_kill(struct task_struct *victim, bool memcg_oom)
 {
-	struct oe_sentry_oom oom = { .memcg_oom = memcg_oom };
+	static struct oe_sentry_oom report;
+	struct oe_sentry_oom *oom = &report;
 	struct mem_cgroup *memcg = NULL;
 	struct task_struct *p;
 	bool queued = false;
 
-	oom.seq = atomic64_inc_return(&oe_sentry_seq);
+	lockdep_assert_held(&oom_lock);
+	memset(oom, 0, sizeof(*oom));
+	oom->memcg_oom = memcg_oom;
+	oom->seq = atomic64_inc_return(&oe_sentry_seq);
 	if (!oe_sentry_listened())
 		return;
 
-	oom.pid = task_pid_nr(victim);
-	get_task_comm(oom.comm, victim);
+	oom->pid = task_pid_nr(victim);
+	get_task_comm(oom->comm, victim);
 	p = find_lock_task_mm(victim);
 	if (p) {
 		struct mm_struct *mm = p->mm;
 
-		oom.total_vm_kb = mm->total_vm << (PAGE_SHIFT - 10);
-		oom.rss_kb = get_mm_rss(mm) << (PAGE_SHIFT - 10);
+		oom->total_vm_kb = mm->total_vm << (PAGE_SHIFT - 10);
+		oom->rss_kb = get_mm_rss(mm) << (PAGE_SHIFT - 10);
 		memcg = get_mem_cgroup_from_mm(mm);
 		task_unlock(p);
 	}
-	oe_sentry_memcg_path(memcg, oom.cgroup, sizeof(oom.cgroup));
+	oe_sentry_memcg_path(memcg, oom->cgroup, sizeof(oom->cgroup));
 	mem_cgroup_put(memcg);
 
 	spin_lock(&oe_sentry_oom_lock);
 	if (oe_sentry_oom_head - oe_sentry_oom_tail < OE_SENTRY_OOM_RING) {
-		oe_sentry_oom_ring[oe_sentry_oom_head % OE_SENTRY_OOM_RING] = oom;
+		oe_sentry_oom_ring[oe_sentry_oom_head % OE_SENTRY_OOM_RING] = *oom;
 		oe_sentry_oom_head++;
 		queued = true;
 	}

@@ -32,22 +32,32 @@ static void parse(struct kunit *test, struct sk_buff *skb, struct nlattr **tb)
 	KUNIT_ASSERT_EQ(test, err, 0);
 }
 
+/* A report with @comm and @cgroup, off the stack (it holds a path). */
+static struct oe_sentry_oom *oom_report(struct kunit *test, const char *comm,
+					const char *cgroup)
+{
+	struct oe_sentry_oom *oom = kunit_kzalloc(test, sizeof(*oom),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, oom);
+	strscpy(oom->comm, comm, sizeof(oom->comm));
+	strscpy(oom->cgroup, cgroup, sizeof(oom->cgroup));
+	return oom;
+}
+
 static void oom_event_carries_victim(struct kunit *test)
 {
-	struct oe_sentry_oom oom = {
-		.seq = 7,
-		.pid = 4242,
-		.comm = "hog",
-		.cgroup = "/oe-test",
-		.memcg_oom = true,
-		.total_vm_kb = 1ULL << 33,
-		.rss_kb = 12345,
-	};
+	struct oe_sentry_oom *oom = oom_report(test, "hog", "/oe-test");
 	struct nlattr *tb[OE_SENTRY_A_EVENT_MAX + 1];
 	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
 
+	oom->seq = 7;
+	oom->pid = 4242;
+	oom->memcg_oom = true;
+	oom->total_vm_kb = 1ULL << 33;
+	oom->rss_kb = 12345;
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, &oom), 0);
+	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, oom), 0);
 	parse(test, skb, tb);
 	KUNIT_ASSERT_NOT_NULL(test, tb[OE_SENTRY_A_EVENT_SEQ]);
 	KUNIT_EXPECT_EQ(test, nla_get_u64(tb[OE_SENTRY_A_EVENT_SEQ]), 7ULL);
@@ -75,12 +85,14 @@ static void oom_event_carries_victim(struct kunit *test)
 
 static void oom_event_without_cgroup(struct kunit *test)
 {
-	struct oe_sentry_oom oom = { .seq = 1, .pid = 1, .comm = "x" };
+	struct oe_sentry_oom *oom = oom_report(test, "x", "");
 	struct nlattr *tb[OE_SENTRY_A_EVENT_MAX + 1];
 	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
 
+	oom->seq = 1;
+	oom->pid = 1;
 	KUNIT_ASSERT_NOT_NULL(test, skb);
-	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, &oom), 0);
+	KUNIT_ASSERT_EQ(test, oe_sentry_fill_oom(skb, oom), 0);
 	parse(test, skb, tb);
 	KUNIT_EXPECT_NULL(test, tb[OE_SENTRY_A_EVENT_CGROUP]);
 	KUNIT_ASSERT_NOT_NULL(test, tb[OE_SENTRY_A_EVENT_OOM_SCOPE]);
@@ -91,13 +103,14 @@ static void oom_event_without_cgroup(struct kunit *test)
 
 static void oom_event_too_big_fails(struct kunit *test)
 {
-	struct oe_sentry_oom oom = { .pid = 1, .comm = "x", .cgroup = "/a" };
+	struct oe_sentry_oom *oom = oom_report(test, "x", "/a");
 	struct sk_buff *skb = alloc_skb(NLMSG_GOODSIZE, GFP_KERNEL);
 
+	oom->pid = 1;
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	/* Leave room for the first attributes only. */
 	skb_put(skb, skb_tailroom(skb) - 32);
-	KUNIT_EXPECT_EQ(test, oe_sentry_fill_oom(skb, &oom), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, oe_sentry_fill_oom(skb, oom), -EMSGSIZE);
 	kfree_skb(skb);
 }
 
