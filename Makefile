@@ -100,7 +100,7 @@ series-check: series
 	tools/oe-tree verify $(BUILD)/series
 	tools/checkpatch-series $(BUILD)/series
 
-$(BUILD)/tests/vm/%: tests/vm/%.c tests/vm/genl_raw.h $(wildcard tests/vm/*/*.h)
+$(BUILD)/tests/vm/%: tests/vm/%.c $(wildcard tests/vm/*.h tests/vm/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -Ikernel/include/uapi -o $@ $< -lnuma
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the gmem suite's programs share: the mmap flag, findings printed
- * as they come (a program exits with their count), /proc/gmemstat, and
- * a 64-bit pattern whose every word says where it belongs.
+ * What the gmem suite's programs share: the mmap flag, expect() (from
+ * ../findings.h), /proc/gmemstat, and a 64-bit pattern whose every word
+ * says where it belongs.
  */
 #ifndef OE_TESTS_GMEM_TEST_H
 #define OE_TESTS_GMEM_TEST_H
@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "../findings.h"
+
 /* In the series' asm-generic/mman-common.h; the host libc lacks it. */
 #ifndef MAP_PEER_SHARED
 #define MAP_PEER_SHARED 0x8000000
@@ -22,18 +24,6 @@
 #define MIB (1UL << 20)
 #define LPAGE (2 * MIB)	/* a logical page */
 #define PEER (MAP_PRIVATE | MAP_ANONYMOUS | MAP_PEER_SHARED)
-
-static int failures;
-
-#define expect(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("line %d: ", __LINE__);                       \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
 
 /* One field of /proc/gmemstat, or -1. */
 static inline long gmemstat(const char *field)

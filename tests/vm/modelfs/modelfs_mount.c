@@ -22,17 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int failures;
-
-#define expect(cond, ...)                                                    \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			printf("line %d: ", __LINE__);                       \
-			printf(__VA_ARGS__);                                 \
-			printf("\n");                                        \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "../findings.h"
 
 static int fsopen_modelfs(void)
 {
