@@ -30,8 +30,11 @@ INITRD	:= $(VMOUT)/initramfs.cpio
 BENCH_BUILD := $(BUILD)/bench
 MODEL_MIB ?= 2048
 MODEL_IMG := $(BENCH_BUILD)/model-$(MODEL_MIB)M.img
+LINUX_612 ?= /usr/src/linux-source-6.12.tar.xz
+YNL	:= $(BUILD)/ynl
+YNL_GEN	:= $(YNL)/tools/net/ynl/ynl-gen-c.py
 
-.PHONY: all help deps ksrc usr unit lint kernel bpf series series-check vm vm-check fuzz \
+.PHONY: all help deps ksrc usr unit lint ynl-regen kernel bpf series series-check vm vm-check fuzz \
 	check clean modules-check bench bench-progs bench-kernel bench-modelfs \
 	bench-sched_ext bench-gmem FORCE
 
@@ -63,9 +66,23 @@ usr:
 unit:
 	$(MAKE) -C usr O=$(BUILD)/usr-san SAN=1 check
 
-## make lint          inputs consistent, SPDX lines, netlink specs valid
-lint:
-	@tools/lint
+## make lint          inputs consistent, SPDX lines, generated netlink code
+##                    what ynl-gen-c.py makes of the specs today
+lint: $(YNL_GEN)
+	@YNL=$(YNL) tools/lint
+
+## make ynl-regen     regenerate the netlink code (uapi headers, kernel
+##                    policies and op tables) from the specs in
+##                    kernel/Documentation/netlink/specs
+ynl-regen: $(YNL_GEN)
+	tools/ynl-regen $(YNL)
+
+# Upstream's netlink generator and schemas, from Debian's linux-source-6.12.
+$(YNL_GEN): $(LINUX_612)
+	rm -rf $(YNL) && mkdir -p $(YNL)
+	tar -xf $(LINUX_612) -C $(YNL) --strip-components=1 \
+		linux-source-6.12/tools/net/ynl linux-source-6.12/Documentation/netlink
+	touch $@
 
 ## make kernel        patched tree build/linux from KSRC + kernel/ + patches/,
 ##                    built with the VM config (ccache; incremental)

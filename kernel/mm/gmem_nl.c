@@ -10,14 +10,33 @@
 #include <linux/gmem.h>
 #include <linux/numa.h>
 #include <net/genetlink.h>
-#include <uapi/linux/oe_gmem.h>
 
-enum oe_gmem_mcgrp {
-	OE_GMEM_NLGRP_EVENTS,
-};
+#include "oe_gmem_nl_gen.h"
 
 static struct genl_family oe_gmem_family;
 static atomic64_t oe_gmem_pressure_seq;
+
+/*
+ * No request of the family takes attributes. 6.6's genetlink leaves those
+ * of a split op without a policy unparsed, and the request would succeed
+ * regardless: these hooks (the spec's "pre") refuse them.
+ */
+int oe_gmem_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			struct genl_info *info)
+{
+	if (!genlmsg_len(info->genlhdr))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "this request takes no attributes");
+	return -EINVAL;
+}
+
+int oe_gmem_nl_dump_start(struct netlink_callback *cb)
+{
+	if (!nlmsg_attrlen(cb->nlh, GENL_HDRLEN))
+		return 0;
+	NL_SET_ERR_MSG(cb->extack, "this request takes no attributes");
+	return -EINVAL;
+}
 
 static int oe_gmem_fill_device(struct sk_buff *skb, struct gm_dev *dev)
 {
@@ -44,8 +63,8 @@ static int oe_gmem_fill_device(struct sk_buff *skb, struct gm_dev *dev)
 }
 
 /* One message per device, in hnid order; args[0] is the next hnid. */
-static int oe_gmem_get_devices_dumpit(struct sk_buff *skb,
-				      struct netlink_callback *cb)
+int oe_gmem_nl_get_devices_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
 {
 	struct gm_dev *dev;
 	void *hdr;
@@ -71,7 +90,7 @@ static int oe_gmem_get_devices_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
-static int oe_gmem_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
+int oe_gmem_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gm_stats st;
 	struct sk_buff *msg;
@@ -132,8 +151,8 @@ static int oe_gmem_fill_process(const struct gm_as_usage *u, void *arg)
 }
 
 /* args[0] is the id of the last address space sent. */
-static int oe_gmem_get_processes_dumpit(struct sk_buff *skb,
-					struct netlink_callback *cb)
+int oe_gmem_nl_get_processes_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb)
 {
 	struct oe_gmem_proc_dump d = { .skb = skb, .cb = cb };
 	u64 last_id = cb->args[0];
@@ -171,22 +190,11 @@ void gmem_nl_pressure(struct gm_dev *dev, unsigned int evicted, pid_t pid)
 			  GFP_KERNEL);
 }
 
-static const struct genl_small_ops oe_gmem_ops[] = {
-	{
-		.cmd	= OE_GMEM_CMD_GET_DEVICES,
-		.dumpit	= oe_gmem_get_devices_dumpit,
-	},
-	{
-		.cmd	= OE_GMEM_CMD_GET_STATS,
-		.doit	= oe_gmem_get_stats_doit,
-	},
-	{
-		.cmd	= OE_GMEM_CMD_GET_PROCESSES,
-		.dumpit	= oe_gmem_get_processes_dumpit,
-	},
-};
-
-/* Pressure events name the pids of every user's processes. */
+/*
+ * Pressure events name the pids of every user's processes. The group
+ * table is ours, not the generated one: ynl-gen-c leaves out a group's
+ * flags.
+ */
 static const struct genl_multicast_group oe_gmem_mcgrps[] = {
 	[OE_GMEM_NLGRP_EVENTS] = {
 		.name	= OE_GMEM_MCGRP_EVENTS,
@@ -196,16 +204,15 @@ static const struct genl_multicast_group oe_gmem_mcgrps[] = {
 
 /*
  * Not netnsok: devices and their pressure are the host's, not a network
- * namespace's. Requests carry no attributes; with no policy, genetlink
- * refuses any (resv_start_op is 0).
+ * namespace's. The operations are generated from the spec; requests
+ * carry no attributes, and with no policy genetlink refuses any.
  */
-
 static struct genl_family oe_gmem_family __ro_after_init = {
 	.name		= OE_GMEM_FAMILY_NAME,
 	.version	= OE_GMEM_FAMILY_VERSION,
 	.module		= THIS_MODULE,
-	.small_ops	= oe_gmem_ops,
-	.n_small_ops	= ARRAY_SIZE(oe_gmem_ops),
+	.split_ops	= oe_gmem_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(oe_gmem_nl_ops),
 	.mcgrps		= oe_gmem_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(oe_gmem_mcgrps),
 };

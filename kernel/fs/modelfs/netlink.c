@@ -11,9 +11,9 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
-#include <uapi/linux/oe_modelfs.h>
 
 #include "modelfs.h"
+#include "oe_modelfs_nl_gen.h"
 
 /* The published mounts; an entry's root and lower path stay while listed. */
 /* Mounts in the order of their ids, which a dump resumes after. */
@@ -97,7 +97,7 @@ out:
 	return err;
 }
 
-static int modelfs_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+int oe_modelfs_nl_mount_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct modelfs_sb_info *sbi, *found = NULL;
 	struct sk_buff *msg;
@@ -139,8 +139,8 @@ static int modelfs_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
  * cb->args[0]: the id of the last mount sent. Mounts come and go between
  * the parts of a dump; none is sent twice or skipped.
  */
-static int modelfs_nl_get_dumpit(struct sk_buff *skb,
-				 struct netlink_callback *cb)
+int oe_modelfs_nl_mount_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
 {
 	struct modelfs_sb_info *sbi;
 	int err = 0;
@@ -165,52 +165,30 @@ static int modelfs_nl_get_dumpit(struct sk_buff *skb,
 /*
  * A mount's message carries a lowerdir of up to PATH_MAX bytes, more than
  * the default dump skb holds: one that did not fit would end every dump
- * there with EMSGSIZE.
+ * there with EMSGSIZE. A dump takes no attributes: without a policy,
+ * 6.6's genetlink would leave them unparsed and the dump would go on.
  */
-static int modelfs_nl_dump_start(struct netlink_callback *cb)
+int oe_modelfs_nl_dump_start(struct netlink_callback *cb)
 {
+	if (nlmsg_attrlen(cb->nlh, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG(cb->extack, "a dump takes no attributes");
+		return -EINVAL;
+	}
 	cb->min_dump_alloc = NLMSG_DEFAULT_SIZE + PATH_MAX;
 	return 0;
 }
 
-/* MKDEV() would fold a larger minor into the major. */
-static struct netlink_range_validation modelfs_nl_minor_range = {
-	.max = MINORMASK,
-};
-
-static const struct nla_policy modelfs_nl_get_policy[] = {
-	[OE_MODELFS_A_MOUNT_DEV_MAJOR] =
-		NLA_POLICY_MAX(NLA_U32, (1U << (32 - MINORBITS)) - 1),
-	[OE_MODELFS_A_MOUNT_DEV_MINOR] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &modelfs_nl_minor_range),
-};
-
-static const struct genl_split_ops modelfs_nl_ops[] = {
-	{
-		.cmd		= OE_MODELFS_CMD_MOUNT_GET,
-		.doit		= modelfs_nl_get_doit,
-		.policy		= modelfs_nl_get_policy,
-		.maxattr	= OE_MODELFS_A_MOUNT_DEV_MINOR,
-		.flags		= GENL_CMD_CAP_DO,
-	},
-	{
-		.cmd		= OE_MODELFS_CMD_MOUNT_GET,
-		.start		= modelfs_nl_dump_start,
-		.dumpit		= modelfs_nl_get_dumpit,
-		.flags		= GENL_CMD_CAP_DUMP,
-	},
-};
-
 /*
  * Not netnsok: mounts are not a network namespace's, and lowerdir names
- * a path in the mounter's view.
+ * a path in the mounter's view. The operations and the request policy
+ * (the bounds of a dev_t) are generated from the spec.
  */
 static struct genl_family modelfs_nl_family __ro_after_init = {
 	.name		= OE_MODELFS_FAMILY_NAME,
 	.version	= OE_MODELFS_FAMILY_VERSION,
 	.module		= THIS_MODULE,
-	.split_ops	= modelfs_nl_ops,
-	.n_split_ops	= ARRAY_SIZE(modelfs_nl_ops),
+	.split_ops	= oe_modelfs_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(oe_modelfs_nl_ops),
 };
 
 int modelfs_netlink_init(void)

@@ -110,11 +110,20 @@ int main(int argc, char **argv)
 		alen += put_attr(attrs + alen, 200, &v[2], 4);
 		err = genl_transact(id, OE_MODELFS_CMD_MOUNT_GET, 0, attrs,
 				    alen, GENL_HDRLEN, print_mount, &count);
+	} else if (!strcmp(c, "dump-attr")) {
+		uint32_t v = 1;
+		char attrs[8];
+		size_t alen = put_attr(attrs, OE_MODELFS_A_MOUNT_DEV_MAJOR,
+				       &v, 4);
+
+		err = genl_transact(id, OE_MODELFS_CMD_MOUNT_GET, NLM_F_DUMP,
+				    attrs, alen, GENL_HDRLEN, print_mount,
+				    &count);
 	} else if (!strcmp(c, "unknown-cmd")) {
 		err = genl_transact(id, OE_MODELFS_CMD_MAX + 1, 0, NULL, 0,
 				    GENL_HDRLEN, print_mount, &count);
 	} else {
-		fprintf(stderr, "usage: %s get MOUNT|dump|bad-dev|missing-dev|unknown-cmd\n",
+		fprintf(stderr, "usage: %s get MOUNT|dump|dump-attr|bad-dev|missing-dev|unknown-cmd\n",
 			argv[0]);
 		return 2;
 	}

@@ -7,6 +7,7 @@
  *   dump         get-state (dump): prints the same, from the dump
  *   unknown-cmd  a command the family lacks: prints the errno name
  *   extra-attr   get-state carrying an attribute it takes none of: errno
+ *   dump-attr    the same as a dump
  *   old-header   get-state with a truncated genl header: errno
  */
 #define _GNU_SOURCE
@@ -62,11 +63,16 @@ int main(int argc, char **argv)
 				&one, sizeof(one));
 		err = genl_transact(id, OE_SENTRY_CMD_GET_STATE, 0, attrs, alen,
 				    GENL_HDRLEN, NULL, NULL);
+	} else if (!strcmp(c, "dump-attr")) {
+		alen = put_attr(attrs, OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL,
+				&one, sizeof(one));
+		err = genl_transact(id, OE_SENTRY_CMD_GET_STATE, NLM_F_DUMP,
+				    attrs, alen, GENL_HDRLEN, NULL, NULL);
 	} else if (!strcmp(c, "old-header"))
 		err = genl_transact(id, OE_SENTRY_CMD_GET_STATE, 0, NULL, 0, 2,
 				    NULL, NULL);
 	else {
-		fprintf(stderr, "usage: %s state|dump|unknown-cmd|extra-attr|old-header\n",
+		fprintf(stderr, "usage: %s state|dump|unknown-cmd|extra-attr|dump-attr|old-header\n",
 			argv[0]);
 		return 2;
 	}

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
-/*
- * oe_gmem: generic netlink family of GMem (devices, page counts, memory
- * pressure). Described by Documentation/netlink/specs/oe_gmem.yaml; keep
- * the two in step (the names below follow the ynl naming rules for that
- * spec).
- */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/oe_gmem.yaml */
+/* YNL-GEN uapi header */
 
 #ifndef _UAPI_LINUX_OE_GMEM_H
 #define _UAPI_LINUX_OE_GMEM_H

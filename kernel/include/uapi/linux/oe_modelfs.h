@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
-/*
- * oe_modelfs: generic netlink family for ModelFS mount statistics.
- * Described by Documentation/netlink/specs/oe_modelfs.yaml; keep the two
- * in step (the names below follow the ynl naming rules for that spec).
- */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/oe_modelfs.yaml */
+/* YNL-GEN uapi header */
 
 #ifndef _UAPI_LINUX_OE_MODELFS_H
 #define _UAPI_LINUX_OE_MODELFS_H

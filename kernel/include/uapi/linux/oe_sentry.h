@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
-/*
- * oe_sentry: generic netlink family for OE health and placement events.
- * Described by Documentation/netlink/specs/oe_sentry.yaml; keep the two in
- * step (the names below follow the ynl naming rules for that spec).
- */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/oe_sentry.yaml */
+/* YNL-GEN uapi header */
 
 #ifndef _UAPI_LINUX_OE_SENTRY_H
 #define _UAPI_LINUX_OE_SENTRY_H
@@ -11,6 +9,9 @@
 #define OE_SENTRY_FAMILY_NAME		"oe_sentry"
 #define OE_SENTRY_FAMILY_VERSION	1
 
+/**
+ * enum oe_sentry_oom_scope - What constrained the OOM kill.
+ */
 enum oe_sentry_oom_scope {
 	OE_SENTRY_OOM_SCOPE_GLOBAL,
 	OE_SENTRY_OOM_SCOPE_MEMCG,
