@@ -368,6 +368,20 @@ struct gm_dev_ref {
 	refcount_t users;
 };
 
+/**
+ * gm_dev_register - Put an accelerator under GMem
+ * @dev: the device; the driver has set @dev->name, @dev->mmu (every
+ *	callback), @dev->priv and @dev->capacity, and keeps @dev until
+ *	gm_dev_unregister() has returned
+ *
+ * Gives the device a heterogeneous NUMA id (hnid): the lowest node id
+ * that no possible node and no other device has. Processes name the
+ * device by it in /dev/gmem's ioctls. Also sets up the device's LRU.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, with @dev->hnid set; -ENODEV if GMem is off (no gmem=on);
+ * -ENOMEM; -ENOSPC if every node id is taken.
+ */
 int gm_dev_register(struct gm_dev *dev)
 {
 	struct gm_dev_ref *ref;
@@ -400,7 +414,17 @@ int gm_dev_register(struct gm_dev *dev)
 }
 EXPORT_SYMBOL_GPL(gm_dev_register);
 
-/* The device with @hnid, held until gm_dev_put(); NULL if none. */
+/**
+ * gm_dev_get_by_hnid - Find a registered device by its hnid
+ * @hnid: the device's heterogeneous NUMA id
+ *
+ * The reference taken keeps gm_dev_unregister() waiting, so the device
+ * stays usable until gm_dev_put().
+ *
+ * Context: may sleep.
+ * Return: the device, or NULL if no device has @hnid or it is being
+ * unregistered.
+ */
 struct gm_dev *gm_dev_get_by_hnid(int hnid)
 {
 	struct gm_dev_ref *ref = NULL;
@@ -415,6 +439,14 @@ struct gm_dev *gm_dev_get_by_hnid(int hnid)
 	return ref ? ref->dev : NULL;
 }
 
+/**
+ * gm_dev_put - Drop a reference gm_dev_get_by_hnid() took
+ * @dev: the device
+ *
+ * The last one lets a waiting gm_dev_unregister() finish.
+ *
+ * Context: may sleep.
+ */
 void gm_dev_put(struct gm_dev *dev)
 {
 	struct gm_dev_ref *ref;
@@ -426,9 +458,18 @@ void gm_dev_put(struct gm_dev *dev)
 		wake_up_var(&ref->users);
 }
 
-/*
- * The driver is going: no page may still be on the device (its users
- * detached, which brought their pages home).
+/**
+ * gm_dev_unregister - Take a device out of GMem
+ * @dev: a device gm_dev_register() accepted
+ *
+ * The driver is going. No page may still be on the device: every
+ * process that attached it must have been detached first
+ * (gm_dev_detach(), which brings its pages home), since GMem holds no
+ * reference of its own on an attached device. New lookups by hnid fail
+ * at once; this waits for the references already taken, then frees the
+ * hnid for the next device.
+ *
+ * Context: process context; sleeps until the last gm_dev_put().
  */
 void gm_dev_unregister(struct gm_dev *dev)
 {
@@ -831,10 +872,26 @@ out:
 	return ret;
 }
 
-/*
- * A fault of @dev at @va of @mm (which the caller keeps alive): the
- * logical page comes to the device. -EFAULT if @va is not in a
- * peer-shared mapping.
+/**
+ * gm_dev_fault - A device fault: bring a logical page to the device
+ * @mm: the address space, which the caller keeps alive
+ * @va: the faulting address
+ * @dev: the device that faulted
+ *
+ * The 2 MiB logical page holding @va comes to @dev: from the CPU (its
+ * base pages faulted in and unmapped), from another device (through
+ * host memory), or made as zeroes. When @dev is full, its coldest
+ * evictable pages are sent home first, and how many went is reported
+ * to the oe_gmem netlink family as a pressure event. A page already on
+ * @dev becomes its hottest.
+ *
+ * Context: process context, without @mm's mmap_lock, which this takes
+ * for writing; may sleep.
+ * Return: 0; -EFAULT if @va is not in a peer-shared mapping; -EINTR if a
+ * fatal signal came while waiting for mmap_lock; -EBUSY if the page is
+ * pinned on another device or its host pages are pinned for DMA;
+ * -ENOMEM if there is no memory, host or device (nothing left to
+ * evict); -EIO if the device refused.
  */
 int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev)
 {
@@ -859,7 +916,20 @@ EXPORT_SYMBOL_GPL(gm_dev_fault);
 
 /* --- Processes and devices ---------------------------------------------- */
 
-/* A process opened @dev: it is its device for GMEM_GET_HNUMA_ID. */
+/**
+ * gm_dev_attach - Let a process use a device
+ * @mm: the process's address space
+ * @dev: the device
+ *
+ * A driver calls this when a process opens the device. From then on
+ * /dev/gmem's ioctls of that process may name @dev, and the device hears
+ * of the process's unmapped ranges. The first device attached is the
+ * one GMEM_GET_HNUMA_ID reports.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EBUSY if @dev is attached already; -ENOSPC if @mm has four
+ * devices attached; -ENOMEM.
+ */
 int gm_dev_attach(struct mm_struct *mm, struct gm_dev *dev)
 {
 	struct gm_as *as = gm_as_get(mm);
@@ -884,6 +954,15 @@ int gm_dev_attach(struct mm_struct *mm, struct gm_dev *dev)
 }
 EXPORT_SYMBOL_GPL(gm_dev_attach);
 
+/**
+ * gm_as_attached - Whether a process attached a device
+ * @mm: the process's address space, kept alive by the caller
+ * @dev: the device
+ *
+ * Context: process context.
+ * Return: true if gm_dev_attach() of @dev to @mm succeeded and no
+ * gm_dev_detach() followed.
+ */
 bool gm_as_attached(struct mm_struct *mm, struct gm_dev *dev)
 {
 	struct gm_as *as = gm_as_lookup(mm);
@@ -897,7 +976,14 @@ bool gm_as_attached(struct mm_struct *mm, struct gm_dev *dev)
 	return found;
 }
 
-/* The hnid of the first device @mm attached, or -ENODEV. */
+/**
+ * gm_as_first_hnid - The device GMEM_GET_HNUMA_ID reports
+ * @mm: the process's address space, kept alive by the caller
+ *
+ * Context: process context.
+ * Return: the hnid of the first device @mm attached that is still
+ * attached, or -ENODEV if there is none.
+ */
 int gm_as_first_hnid(struct mm_struct *mm)
 {
 	struct gm_as *as = gm_as_lookup(mm);
@@ -920,10 +1006,22 @@ static void gm_va_free(struct mm_struct *mm, struct gm_dev *dev,
 	dev->mmu->peer_va_free(&gmf);
 }
 
-/*
- * The process let go of @dev (closed it): its pages there come home, and
- * the device forgets it. An mm already torn down had its pages freed by
- * exit_mmap.
+/**
+ * gm_dev_detach - A process stops using a device
+ * @mm: the process's address space; the caller holds a user reference
+ *	(mmget()), as an mm already torn down had its pages freed by
+ *	exit_mmap
+ * @dev: the device
+ *
+ * A driver calls this when the process closes the device. Each of the
+ * process's pages on @dev comes home, pinned ones included (their pin
+ * goes); a page that finds no host memory loses its data and reads as
+ * zeroes. Then @dev is told that the whole process is gone
+ * (peer_va_free with va 0 and size 0). Nothing happens if @mm never used
+ * GMem.
+ *
+ * Context: process context, without @mm's mmap_lock, which this takes
+ * for writing; may sleep.
  */
 void gm_dev_detach(struct mm_struct *mm, struct gm_dev *dev)
 {
