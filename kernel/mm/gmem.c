@@ -64,6 +64,13 @@ static atomic_long_t gm_nr_as;
 /* Pages being copied between host and a device (none move yet). */
 static atomic_long_t gm_nr_migrating;
 
+/**
+ * gm_stats_read - GMem's counters, as /proc/gmemstat shows them
+ * @st: filled in: address spaces that used GMem, logical pages in each
+ *	state and pages being copied now, over the whole system
+ *
+ * Each counter is read on its own: together they are not a snapshot.
+ */
 void gm_stats_read(struct gm_stats *st)
 {
 	int i;
@@ -76,6 +83,11 @@ void gm_stats_read(struct gm_stats *st)
 
 /* --- The logical page table ----------------------------------------- */
 
+/**
+ * gm_lpt_init - Set up an empty logical page table
+ * @lpt: the table; its pinned pages count against nobody's
+ *	RLIMIT_MEMLOCK until @lpt->mm is set
+ */
 void gm_lpt_init(struct gm_lpt *lpt)
 {
 	int i;
@@ -86,15 +98,29 @@ void gm_lpt_init(struct gm_lpt *lpt)
 	lpt->mm = NULL;
 }
 
-/* The entry of the logical page holding @va, or NULL if there is none. */
+/**
+ * gm_lpt_lookup - Find the entry of a logical page
+ * @lpt: the table
+ * @va: any address in the logical page
+ *
+ * Return: the entry, or NULL if there is none. The caller keeps it from
+ * being erased while it uses it.
+ */
 struct gm_mapping *gm_lpt_lookup(struct gm_lpt *lpt, unsigned long va)
 {
 	return xa_load(&lpt->pages, va >> GMEM_PAGE_SHIFT);
 }
 
-/*
- * The entry of the logical page holding @va, made (NOMAP) if there is
- * none. Of two callers racing to make it, both get the same one.
+/**
+ * gm_lpt_get - Find or make the entry of a logical page
+ * @lpt: the table
+ * @va: any address in the logical page
+ * @gfp: how to allocate a new entry
+ *
+ * A new entry is NOMAP. Of two callers racing to make it, both get the
+ * same one.
+ *
+ * Return: the entry, or an ERR_PTR() (-ENOMEM).
  */
 struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 			      gfp_t gfp)
@@ -146,10 +172,19 @@ static void gm_mapping_free(struct gm_mapping *m, gm_release_fn release,
 	gm_mapping_put(m);
 }
 
-/*
- * Remove the logical pages wholly inside [@start, @end), handing each to
- * @release first (which gives back its host or device page and takes it
- * off its LRU). Pages only partly inside stay. Returns how many went.
+/**
+ * gm_lpt_erase - Remove the logical pages of a range
+ * @lpt: the table
+ * @start: first address of the range
+ * @end: the address after it
+ * @release: called for each page before it goes (it gives back the
+ *	page's host or device memory and takes it off its LRU), or NULL
+ * @arg: passed to @release
+ *
+ * Only pages wholly inside [@start, @end) go; pages only partly inside
+ * stay.
+ *
+ * Return: how many pages went.
  */
 unsigned long gm_lpt_erase(struct gm_lpt *lpt, unsigned long start,
 			   unsigned long end, gm_release_fn release,
@@ -170,6 +205,12 @@ unsigned long gm_lpt_erase(struct gm_lpt *lpt, unsigned long start,
 	return nr;
 }
 
+/**
+ * gm_lpt_destroy - Remove every logical page and free the table
+ * @lpt: the table
+ * @release: as for gm_lpt_erase()
+ * @arg: passed to @release
+ */
 void gm_lpt_destroy(struct gm_lpt *lpt, gm_release_fn release, void *arg)
 {
 	unsigned long index;
@@ -210,11 +251,19 @@ static void gm_pin_unaccount(struct gm_mapping *m)
 		atomic64_sub(GMEM_NR_SUBPAGES, &m->lpt->mm->pinned_vm);
 }
 
-/*
- * Record that @m's data moved to @to. Every move between the three
- * states is allowed but one: a pinned device page does not go back to
- * the CPU (it may only be freed). A device page leaves its LRU before
- * it leaves the device. The caller holds m->lock.
+/**
+ * gm_mapping_set_state - Record where a logical page's data now is
+ * @m: the logical page, whose lock the caller holds
+ * @to: its new state
+ *
+ * Every move between the three states is allowed but one: a pinned
+ * device page does not go back to the CPU (it may only be freed). A
+ * device page leaves its LRU before it leaves the device. Leaving the
+ * device clears the page's device, flags and pin (and its charge to
+ * the owner's pinned memory).
+ *
+ * Return: 0; -EINVAL if @to is the current state or not a state;
+ * -EBUSY if @m is still on an LRU, or pinned and @to is CPU.
  */
 int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 {
@@ -244,6 +293,10 @@ int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 
 /* --- A device's LRU ------------------------------------------------- */
 
+/**
+ * gm_lru_init - Set up an empty LRU
+ * @lru: the LRU
+ */
 void gm_lru_init(struct gm_lru *lru)
 {
 	spin_lock_init(&lru->lock);
@@ -251,7 +304,14 @@ void gm_lru_init(struct gm_lru *lru)
 	lru->nr = 0;
 }
 
-/* Put device page @m at the hot end. The caller holds m->lock. */
+/**
+ * gm_lru_add - Put a device page on its device's LRU, at the hot end
+ * @lru: the device's LRU
+ * @m: the page, whose lock the caller holds
+ *
+ * Return: 0, or -EINVAL if @m is not a device page or is on an LRU
+ * already.
+ */
 int gm_lru_add(struct gm_lru *lru, struct gm_mapping *m)
 {
 	lockdep_assert_held(&m->lock);
@@ -265,7 +325,11 @@ int gm_lru_add(struct gm_lru *lru, struct gm_mapping *m)
 	return 0;
 }
 
-/* @m was used: it becomes the hottest page, if it is on the LRU. */
+/**
+ * gm_lru_touch - A device page was used: make it the hottest
+ * @lru: its device's LRU
+ * @m: the page; nothing happens if it is not on @lru
+ */
 void gm_lru_touch(struct gm_lru *lru, struct gm_mapping *m)
 {
 	spin_lock(&lru->lock);
@@ -274,7 +338,12 @@ void gm_lru_touch(struct gm_lru *lru, struct gm_mapping *m)
 	spin_unlock(&lru->lock);
 }
 
-/* Take @m off the LRU (and out of eviction). The caller holds m->lock. */
+/**
+ * gm_lru_del - Take a page off its LRU, and out of eviction
+ * @lru: the LRU
+ * @m: the page, whose lock the caller holds; nothing happens if it is
+ *	not on @lru
+ */
 void gm_lru_del(struct gm_lru *lru, struct gm_mapping *m)
 {
 	lockdep_assert_held(&m->lock);
@@ -288,11 +357,19 @@ void gm_lru_del(struct gm_lru *lru, struct gm_mapping *m)
 	spin_unlock(&lru->lock);
 }
 
-/*
- * Pin device page @m (never evicted) or unpin it. A page already chosen
- * for eviction cannot be pinned, nor one past the owner's
- * RLIMIT_MEMLOCK (-ENOMEM). The caller holds m->lock, under which alone
- * PINNED changes.
+/**
+ * gm_lru_pin - Pin a device page, so that it is never evicted, or unpin it
+ * @lru: its device's LRU
+ * @m: the page, whose lock the caller holds (PINNED changes only under
+ *	it)
+ * @pin: true to pin, false to unpin
+ *
+ * A pinned page counts in its owner's pinned memory (VmPin), within
+ * RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK. Pinning a page
+ * that is pinned, or unpinning one that is not, does nothing.
+ *
+ * Return: 0; -EINVAL if @m is not a device page on @lru; -EBUSY if it
+ * is being evicted; -ENOMEM if the pin would pass RLIMIT_MEMLOCK.
  */
 int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 {
@@ -327,12 +404,17 @@ int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 	return ret;
 }
 
-/*
+/**
+ * gm_lru_pick_victim - Choose the page to evict from a device
+ * @lru: the device's LRU
+ *
  * The coldest page that is neither pinned nor already being evicted,
- * and whose lock is free: returned locked, marked EVICTING and left on
- * the LRU until its eviction takes it off; NULL if there is none. A
- * page whose lock is taken is busy (being faulted or freed), so it is
- * not cold; trying its lock also keeps the LRU lock outside page locks.
+ * and whose lock is free. A page whose lock is taken is busy (being
+ * faulted or freed), so it is not cold; trying its lock also keeps the
+ * LRU lock outside page locks.
+ *
+ * Return: the page, locked, marked EVICTING and left on the LRU until
+ * its eviction takes it off; NULL if there is none.
  */
 struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru)
 {
