@@ -263,7 +263,10 @@ struct sched_ext_ops {
 	 * @wake_flags: SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_WAKE_SYNC
 	 *
 	 * Called at wake-up and for a new task before its first run, with
-	 * @p's pi_lock held. Not called at exec, nor while bypassing.
+	 * @p's pi_lock held. Not called at exec, nor while bypassing, nor
+	 * by the core for a task that may run on one CPU only or has
+	 * migration disabled: such a task stays where it must be, and
+	 * goes to @enqueue without a direct insert.
 	 *
 	 * The CPU returned is where @p is queued next. It is a choice, not
 	 * a command: if @p may not run there the core picks another CPU.
@@ -617,8 +620,9 @@ struct sched_ext_ops {
 	 *	message) and @info->exit_code (from scx_bpf_exit_bstr())
 	 *
 	 * Called once every task is back on the fair class and no other
-	 * callback can run any more; also when a load fails once @init has
-	 * been called, @init's own failure included. May
+	 * callback can run any more; also when a load fails after the
+	 * kernel began calling the scheduler (from @init on, @init's own
+	 * failure included). May
 	 * sleep. @info->bt and @info->dump are not filled in. If NULL,
 	 * nothing is done.
 	 */
