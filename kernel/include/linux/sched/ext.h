@@ -329,7 +329,7 @@ struct sched_ext_ops {
 	 * @dispatch: Give a CPU with nothing queued tasks to run
 	 * @cpu: the CPU
 	 * @prev: the task that ran on @cpu if it is a sched_ext task, else
-	 *	NULL; it may still be runnable
+	 * NULL; it may still be runnable
 	 *
 	 * Called with @cpu's runqueue locked when @cpu is about to pick a
 	 * task and its local DSQ and the global DSQ are both empty (and
@@ -389,8 +389,8 @@ struct sched_ext_ops {
 	 * @stopping: A task stops running on its CPU
 	 * @p: the task
 	 * @runnable: true if @p stays runnable (preempted, slice used up),
-	 *	false if it is taken off the runqueue while running (it sleeps,
-	 *	or its attributes change)
+	 * false if it is taken off the runqueue while running (it sleeps,
+	 * or its attributes change)
 	 *
 	 * Called with the runqueue locked. A task stopped with its slice
 	 * not used up goes back to the head of its local DSQ; one whose
@@ -472,8 +472,8 @@ struct sched_ext_ops {
 	 * @init_task: Set up the scheduler's state for a task
 	 * @p: the task
 	 * @args: @args->fork is true for a new task, false for one that
-	 *	existed when the scheduler was loaded; @args->cgroup is its
-	 *	cpu cgroup
+	 * existed when the scheduler was loaded; @args->cgroup is its
+	 * cpu cgroup
 	 *
 	 * Called for every task when the scheduler is loaded, and for each
 	 * new task once it is fully set up by fork. No spinlock is held, so
@@ -616,8 +616,8 @@ struct sched_ext_ops {
 	/**
 	 * @exit: The scheduler is unloaded
 	 * @info: why: @info->kind (SCX_EXIT_*), @info->reason (the kind in
-	 *	words), @info->msg (the error, or the scx_bpf_exit_bstr()
-	 *	message) and @info->exit_code (from scx_bpf_exit_bstr())
+	 * words), @info->msg (the error, or the scx_bpf_exit_bstr()
+	 * message) and @info->exit_code (from scx_bpf_exit_bstr())
 	 *
 	 * Called once every task is back on the fair class and no other
 	 * callback can run any more; also when a load fails after the
