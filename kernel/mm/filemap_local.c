@@ -118,6 +118,8 @@ struct folio *filemap_alloc_folio_local(gfp_t gfp, unsigned int order)
 
 /**
  * filemap_alloc_local_get - the current value of vm.filemap_alloc_local
+ *
+ * Return: the sysctl's value, read once without a lock.
  */
 unsigned int filemap_alloc_local_get(void)
 {
@@ -128,6 +130,8 @@ EXPORT_SYMBOL_GPL(filemap_alloc_local_get);
 /**
  * filemap_alloc_local_register_notifier - hear about changes of the sysctl
  * @nb: called in process context with the new value as its action
+ *
+ * Return: 0, or the error of blocking_notifier_chain_register().
  */
 int filemap_alloc_local_register_notifier(struct notifier_block *nb)
 {

@@ -64,6 +64,13 @@ static atomic_long_t gm_nr_as;
 /* Pages being copied between host and a device (none move yet). */
 static atomic_long_t gm_nr_migrating;
 
+/**
+ * gm_stats_read - GMem's counters, as /proc/gmemstat shows them
+ * @st: filled in: address spaces that used GMem, logical pages in each
+ *	state and pages being copied now, over the whole system
+ *
+ * Each counter is read on its own: together they are not a snapshot.
+ */
 void gm_stats_read(struct gm_stats *st)
 {
 	int i;
@@ -76,6 +83,11 @@ void gm_stats_read(struct gm_stats *st)
 
 /* --- The logical page table ----------------------------------------- */
 
+/**
+ * gm_lpt_init - Set up an empty logical page table
+ * @lpt: the table; its pinned pages count against nobody's
+ *	RLIMIT_MEMLOCK until @lpt->mm is set
+ */
 void gm_lpt_init(struct gm_lpt *lpt)
 {
 	int i;
@@ -86,15 +98,29 @@ void gm_lpt_init(struct gm_lpt *lpt)
 	lpt->mm = NULL;
 }
 
-/* The entry of the logical page holding @va, or NULL if there is none. */
+/**
+ * gm_lpt_lookup - Find the entry of a logical page
+ * @lpt: the table
+ * @va: any address in the logical page
+ *
+ * Return: the entry, or NULL if there is none. The caller keeps it from
+ * being erased while it uses it.
+ */
 struct gm_mapping *gm_lpt_lookup(struct gm_lpt *lpt, unsigned long va)
 {
 	return xa_load(&lpt->pages, va >> GMEM_PAGE_SHIFT);
 }
 
-/*
- * The entry of the logical page holding @va, made (NOMAP) if there is
- * none. Of two callers racing to make it, both get the same one.
+/**
+ * gm_lpt_get - Find or make the entry of a logical page
+ * @lpt: the table
+ * @va: any address in the logical page
+ * @gfp: how to allocate a new entry
+ *
+ * A new entry is NOMAP. Of two callers racing to make it, both get the
+ * same one.
+ *
+ * Return: the entry, or an ERR_PTR() (-ENOMEM).
  */
 struct gm_mapping *gm_lpt_get(struct gm_lpt *lpt, unsigned long va,
 			      gfp_t gfp)
@@ -146,10 +172,19 @@ static void gm_mapping_free(struct gm_mapping *m, gm_release_fn release,
 	gm_mapping_put(m);
 }
 
-/*
- * Remove the logical pages wholly inside [@start, @end), handing each to
- * @release first (which gives back its host or device page and takes it
- * off its LRU). Pages only partly inside stay. Returns how many went.
+/**
+ * gm_lpt_erase - Remove the logical pages of a range
+ * @lpt: the table
+ * @start: first address of the range
+ * @end: the address after it
+ * @release: called for each page before it goes (it gives back the
+ *	page's host or device memory and takes it off its LRU), or NULL
+ * @arg: passed to @release
+ *
+ * Only pages wholly inside [@start, @end) go; pages only partly inside
+ * stay.
+ *
+ * Return: how many pages went.
  */
 unsigned long gm_lpt_erase(struct gm_lpt *lpt, unsigned long start,
 			   unsigned long end, gm_release_fn release,
@@ -170,6 +205,12 @@ unsigned long gm_lpt_erase(struct gm_lpt *lpt, unsigned long start,
 	return nr;
 }
 
+/**
+ * gm_lpt_destroy - Remove every logical page and free the table
+ * @lpt: the table
+ * @release: as for gm_lpt_erase()
+ * @arg: passed to @release
+ */
 void gm_lpt_destroy(struct gm_lpt *lpt, gm_release_fn release, void *arg)
 {
 	unsigned long index;
@@ -210,11 +251,19 @@ static void gm_pin_unaccount(struct gm_mapping *m)
 		atomic64_sub(GMEM_NR_SUBPAGES, &m->lpt->mm->pinned_vm);
 }
 
-/*
- * Record that @m's data moved to @to. Every move between the three
- * states is allowed but one: a pinned device page does not go back to
- * the CPU (it may only be freed). A device page leaves its LRU before
- * it leaves the device. The caller holds m->lock.
+/**
+ * gm_mapping_set_state - Record where a logical page's data now is
+ * @m: the logical page, whose lock the caller holds
+ * @to: its new state
+ *
+ * Every move between the three states is allowed but one: a pinned
+ * device page does not go back to the CPU (it may only be freed). A
+ * device page leaves its LRU before it leaves the device. Leaving the
+ * device clears the page's device, flags and pin (and its charge to
+ * the owner's pinned memory).
+ *
+ * Return: 0; -EINVAL if @to is the current state or not a state;
+ * -EBUSY if @m is still on an LRU, or pinned and @to is CPU.
  */
 int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 {
@@ -244,6 +293,10 @@ int gm_mapping_set_state(struct gm_mapping *m, enum gm_mapping_state to)
 
 /* --- A device's LRU ------------------------------------------------- */
 
+/**
+ * gm_lru_init - Set up an empty LRU
+ * @lru: the LRU
+ */
 void gm_lru_init(struct gm_lru *lru)
 {
 	spin_lock_init(&lru->lock);
@@ -251,7 +304,14 @@ void gm_lru_init(struct gm_lru *lru)
 	lru->nr = 0;
 }
 
-/* Put device page @m at the hot end. The caller holds m->lock. */
+/**
+ * gm_lru_add - Put a device page on its device's LRU, at the hot end
+ * @lru: the device's LRU
+ * @m: the page, whose lock the caller holds
+ *
+ * Return: 0, or -EINVAL if @m is not a device page or is on an LRU
+ * already.
+ */
 int gm_lru_add(struct gm_lru *lru, struct gm_mapping *m)
 {
 	lockdep_assert_held(&m->lock);
@@ -265,7 +325,11 @@ int gm_lru_add(struct gm_lru *lru, struct gm_mapping *m)
 	return 0;
 }
 
-/* @m was used: it becomes the hottest page, if it is on the LRU. */
+/**
+ * gm_lru_touch - A device page was used: make it the hottest
+ * @lru: its device's LRU
+ * @m: the page; nothing happens if it is not on @lru
+ */
 void gm_lru_touch(struct gm_lru *lru, struct gm_mapping *m)
 {
 	spin_lock(&lru->lock);
@@ -274,7 +338,12 @@ void gm_lru_touch(struct gm_lru *lru, struct gm_mapping *m)
 	spin_unlock(&lru->lock);
 }
 
-/* Take @m off the LRU (and out of eviction). The caller holds m->lock. */
+/**
+ * gm_lru_del - Take a page off its LRU, and out of eviction
+ * @lru: the LRU
+ * @m: the page, whose lock the caller holds; nothing happens if it is
+ *	not on @lru
+ */
 void gm_lru_del(struct gm_lru *lru, struct gm_mapping *m)
 {
 	lockdep_assert_held(&m->lock);
@@ -288,11 +357,19 @@ void gm_lru_del(struct gm_lru *lru, struct gm_mapping *m)
 	spin_unlock(&lru->lock);
 }
 
-/*
- * Pin device page @m (never evicted) or unpin it. A page already chosen
- * for eviction cannot be pinned, nor one past the owner's
- * RLIMIT_MEMLOCK (-ENOMEM). The caller holds m->lock, under which alone
- * PINNED changes.
+/**
+ * gm_lru_pin - Pin a device page, so that it is never evicted, or unpin it
+ * @lru: its device's LRU
+ * @m: the page, whose lock the caller holds (PINNED changes only under
+ *	it)
+ * @pin: true to pin, false to unpin
+ *
+ * A pinned page counts in its owner's pinned memory (VmPin), within
+ * RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK. Pinning a page
+ * that is pinned, or unpinning one that is not, does nothing.
+ *
+ * Return: 0; -EINVAL if @m is not a device page on @lru; -EBUSY if it
+ * is being evicted; -ENOMEM if the pin would pass RLIMIT_MEMLOCK.
  */
 int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 {
@@ -327,12 +404,17 @@ int gm_lru_pin(struct gm_lru *lru, struct gm_mapping *m, bool pin)
 	return ret;
 }
 
-/*
+/**
+ * gm_lru_pick_victim - Choose the page to evict from a device
+ * @lru: the device's LRU
+ *
  * The coldest page that is neither pinned nor already being evicted,
- * and whose lock is free: returned locked, marked EVICTING and left on
- * the LRU until its eviction takes it off; NULL if there is none. A
- * page whose lock is taken is busy (being faulted or freed), so it is
- * not cold; trying its lock also keeps the LRU lock outside page locks.
+ * and whose lock is free. A page whose lock is taken is busy (being
+ * faulted or freed), so it is not cold; trying its lock also keeps the
+ * LRU lock outside page locks.
+ *
+ * Return: the page, locked, marked EVICTING and left on the LRU until
+ * its eviction takes it off; NULL if there is none.
  */
 struct gm_mapping *gm_lru_pick_victim(struct gm_lru *lru)
 {
@@ -368,6 +450,20 @@ struct gm_dev_ref {
 	refcount_t users;
 };
 
+/**
+ * gm_dev_register - Put an accelerator under GMem
+ * @dev: the device; the driver has set @dev->name, @dev->mmu (every
+ *	callback), @dev->priv and @dev->capacity, and keeps @dev until
+ *	gm_dev_unregister() has returned
+ *
+ * Gives the device a heterogeneous NUMA id (hnid): the lowest node id
+ * that no possible node and no other device has. Processes name the
+ * device by it in /dev/gmem's ioctls. Also sets up the device's LRU.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, with @dev->hnid set; -ENODEV if GMem is off (no gmem=on);
+ * -ENOMEM; -ENOSPC if every node id is taken.
+ */
 int gm_dev_register(struct gm_dev *dev)
 {
 	struct gm_dev_ref *ref;
@@ -400,7 +496,17 @@ int gm_dev_register(struct gm_dev *dev)
 }
 EXPORT_SYMBOL_GPL(gm_dev_register);
 
-/* The device with @hnid, held until gm_dev_put(); NULL if none. */
+/**
+ * gm_dev_get_by_hnid - Find a registered device by its hnid
+ * @hnid: the device's heterogeneous NUMA id
+ *
+ * The reference taken keeps gm_dev_unregister() waiting, so the device
+ * stays usable until gm_dev_put().
+ *
+ * Context: may sleep.
+ * Return: the device, or NULL if no device has @hnid or it is being
+ * unregistered.
+ */
 struct gm_dev *gm_dev_get_by_hnid(int hnid)
 {
 	struct gm_dev_ref *ref = NULL;
@@ -415,6 +521,14 @@ struct gm_dev *gm_dev_get_by_hnid(int hnid)
 	return ref ? ref->dev : NULL;
 }
 
+/**
+ * gm_dev_put - Drop a reference gm_dev_get_by_hnid() took
+ * @dev: the device
+ *
+ * The last one lets a waiting gm_dev_unregister() finish.
+ *
+ * Context: may sleep.
+ */
 void gm_dev_put(struct gm_dev *dev)
 {
 	struct gm_dev_ref *ref;
@@ -426,9 +540,18 @@ void gm_dev_put(struct gm_dev *dev)
 		wake_up_var(&ref->users);
 }
 
-/*
- * The driver is going: no page may still be on the device (its users
- * detached, which brought their pages home).
+/**
+ * gm_dev_unregister - Take a device out of GMem
+ * @dev: a device gm_dev_register() accepted
+ *
+ * The driver is going. No page may still be on the device: every
+ * process that attached it must have been detached first
+ * (gm_dev_detach(), which brings its pages home), since GMem holds no
+ * reference of its own on an attached device. New lookups by hnid fail
+ * at once; this waits for the references already taken, then frees the
+ * hnid for the next device.
+ *
+ * Context: process context; sleeps until the last gm_dev_put().
  */
 void gm_dev_unregister(struct gm_dev *dev)
 {
@@ -831,10 +954,26 @@ out:
 	return ret;
 }
 
-/*
- * A fault of @dev at @va of @mm (which the caller keeps alive): the
- * logical page comes to the device. -EFAULT if @va is not in a
- * peer-shared mapping.
+/**
+ * gm_dev_fault - A device fault: bring a logical page to the device
+ * @mm: the address space, which the caller keeps alive
+ * @va: the faulting address
+ * @dev: the device that faulted
+ *
+ * The 2 MiB logical page holding @va comes to @dev: from the CPU (its
+ * base pages faulted in and unmapped), from another device (through
+ * host memory), or made as zeroes. When @dev is full, its coldest
+ * evictable pages are sent home first, and how many went is reported
+ * to the oe_gmem netlink family as a pressure event. A page already on
+ * @dev becomes its hottest.
+ *
+ * Context: process context, without @mm's mmap_lock, which this takes
+ * for writing; may sleep.
+ * Return: 0; -EFAULT if @va is not in a peer-shared mapping; -EINTR if a
+ * fatal signal came while waiting for mmap_lock; -EBUSY if the page is
+ * pinned on another device or its host pages are pinned for DMA;
+ * -ENOMEM if there is no memory, host or device (nothing left to
+ * evict); -EIO if the device refused.
  */
 int gm_dev_fault(struct mm_struct *mm, unsigned long va, struct gm_dev *dev)
 {
@@ -859,7 +998,20 @@ EXPORT_SYMBOL_GPL(gm_dev_fault);
 
 /* --- Processes and devices ---------------------------------------------- */
 
-/* A process opened @dev: it is its device for GMEM_GET_HNUMA_ID. */
+/**
+ * gm_dev_attach - Let a process use a device
+ * @mm: the process's address space
+ * @dev: the device
+ *
+ * A driver calls this when a process opens the device. From then on
+ * /dev/gmem's ioctls of that process may name @dev, and the device hears
+ * of the process's unmapped ranges. The first device attached is the
+ * one GMEM_GET_HNUMA_ID reports.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -EBUSY if @dev is attached already; -ENOSPC if @mm has four
+ * devices attached; -ENOMEM.
+ */
 int gm_dev_attach(struct mm_struct *mm, struct gm_dev *dev)
 {
 	struct gm_as *as = gm_as_get(mm);
@@ -884,6 +1036,15 @@ int gm_dev_attach(struct mm_struct *mm, struct gm_dev *dev)
 }
 EXPORT_SYMBOL_GPL(gm_dev_attach);
 
+/**
+ * gm_as_attached - Whether a process attached a device
+ * @mm: the process's address space, kept alive by the caller
+ * @dev: the device
+ *
+ * Context: process context.
+ * Return: true if gm_dev_attach() of @dev to @mm succeeded and no
+ * gm_dev_detach() followed.
+ */
 bool gm_as_attached(struct mm_struct *mm, struct gm_dev *dev)
 {
 	struct gm_as *as = gm_as_lookup(mm);
@@ -897,7 +1058,14 @@ bool gm_as_attached(struct mm_struct *mm, struct gm_dev *dev)
 	return found;
 }
 
-/* The hnid of the first device @mm attached, or -ENODEV. */
+/**
+ * gm_as_first_hnid - The device GMEM_GET_HNUMA_ID reports
+ * @mm: the process's address space, kept alive by the caller
+ *
+ * Context: process context.
+ * Return: the hnid of the first device @mm attached that is still
+ * attached, or -ENODEV if there is none.
+ */
 int gm_as_first_hnid(struct mm_struct *mm)
 {
 	struct gm_as *as = gm_as_lookup(mm);
@@ -920,10 +1088,22 @@ static void gm_va_free(struct mm_struct *mm, struct gm_dev *dev,
 	dev->mmu->peer_va_free(&gmf);
 }
 
-/*
- * The process let go of @dev (closed it): its pages there come home, and
- * the device forgets it. An mm already torn down had its pages freed by
- * exit_mmap.
+/**
+ * gm_dev_detach - A process stops using a device
+ * @mm: the process's address space; the caller holds a user reference
+ *	(mmget()), as an mm already torn down had its pages freed by
+ *	exit_mmap
+ * @dev: the device
+ *
+ * A driver calls this when the process closes the device. Each of the
+ * process's pages on @dev comes home, pinned ones included (their pin
+ * goes); a page that finds no host memory loses its data and reads as
+ * zeroes. Then @dev is told that the whole process is gone
+ * (peer_va_free with va 0 and size 0). Nothing happens if @mm never used
+ * GMem.
+ *
+ * Context: process context, without @mm's mmap_lock, which this takes
+ * for writing; may sleep.
  */
 void gm_dev_detach(struct mm_struct *mm, struct gm_dev *dev)
 {

@@ -134,7 +134,22 @@ static const struct gm_mmu rp_mmu = {
 	.peer_hmemcpy	= rp_peer_hmemcpy,
 };
 
-/* A device's driver opened its channel: GMem gets a device (an hnid). */
+/**
+ * remote_pager_register - Put a device's channel under GMem
+ * @ch: the channel; the driver has set @ch->ops (notify, copy_to and
+ *	copy_from at least) and @ch->priv, and may set @ch->gm.name and
+ *	@ch->gm.capacity
+ *
+ * Calls @ch->ops->open if set, then registers @ch->gm with GMem, whose
+ * MMU callbacks become messages over @ch. A driver of several devices
+ * names each in @ch->gm.name; otherwise the device takes the name of
+ * its ops.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, with @ch->gm.hnid set; the error of @ch->ops->open; or that
+ * of gm_dev_register() (-ENODEV when GMem is off), after
+ * @ch->ops->close.
+ */
 int remote_pager_register(struct rp_channel *ch)
 {
 	int ret;
@@ -155,6 +170,15 @@ int remote_pager_register(struct rp_channel *ch)
 }
 EXPORT_SYMBOL_GPL(remote_pager_register);
 
+/**
+ * remote_pager_unregister - Take a device's channel out of GMem
+ * @ch: a channel remote_pager_register() accepted
+ *
+ * Every process paired with the device must have been unpaired first
+ * (see gm_dev_unregister()). Then @ch->ops->close is called.
+ *
+ * Context: process context; may sleep.
+ */
 void remote_pager_unregister(struct rp_channel *ch)
 {
 	gm_dev_unregister(&ch->gm);
@@ -165,7 +189,20 @@ void remote_pager_unregister(struct rp_channel *ch)
 }
 EXPORT_SYMBOL_GPL(remote_pager_unregister);
 
-/* Process @mm starts using the device: its task id, or an errno. */
+/**
+ * remote_pager_pair - A process starts using the device
+ * @ch: the device's channel
+ * @mm: the process's address space
+ *
+ * Gives the process a task id, tells the device
+ * (%RP_TASK_PAIRING_REQUEST) and attaches the device to @mm in GMem
+ * (gm_dev_attach()). If the device or GMem refuses, the device is told
+ * the process has gone (%RP_TASK_EXIT_ORIGIN) and the id is freed.
+ *
+ * Context: process context; may sleep.
+ * Return: the task id, which names the process in messages; -EBUSY if
+ * @mm is paired already; or the device's, or gm_dev_attach()'s, error.
+ */
 int remote_pager_pair(struct rp_channel *ch, struct mm_struct *mm)
 {
 	struct rp_msg msg = { .type = RP_TASK_PAIRING_REQUEST };
@@ -189,10 +226,17 @@ int remote_pager_pair(struct rp_channel *ch, struct mm_struct *mm)
 }
 EXPORT_SYMBOL_GPL(remote_pager_pair);
 
-/*
- * Process @mm is done with the device: its pages there come home and
- * the device forgets it. The caller holds a reference on mm_struct; if
- * the process already exited, exit_mmap did all of this.
+/**
+ * remote_pager_unpair - A process is done with the device
+ * @ch: the device's channel
+ * @mm: the process's address space; the caller holds a reference on
+ *	the mm_struct (mmgrab())
+ *
+ * The process's pages on the device come home and the device is told
+ * the process has gone (gm_dev_detach()). If the process already
+ * exited, exit_mmap did all of this, and nothing is done.
+ *
+ * Context: process context; may sleep.
  */
 void remote_pager_unpair(struct rp_channel *ch, struct mm_struct *mm)
 {
@@ -203,9 +247,18 @@ void remote_pager_unpair(struct rp_channel *ch, struct mm_struct *mm)
 }
 EXPORT_SYMBOL_GPL(remote_pager_unpair);
 
-/*
- * A message from the device. A page fault is served in the context of
- * the process it names (the device runs its work there).
+/**
+ * remote_pager_recv - Deliver a message the device sent
+ * @ch: the device's channel
+ * @msg: the message; only %RP_PAGE_FAULT is handled
+ *
+ * A page fault (@msg->va of the process @msg->task names) is served
+ * with gm_dev_fault(), in the context of that process: the device runs
+ * its work there.
+ *
+ * Context: process context of the process @msg->task names; may sleep.
+ * Return: what gm_dev_fault() returned; -EINVAL if @msg->task is not
+ * the calling process; -EOPNOTSUPP for any other message type.
  */
 int remote_pager_recv(struct rp_channel *ch, struct rp_msg *msg)
 {

@@ -594,6 +594,9 @@ static int modelfs_inode_set(struct inode *inode, void *lower)
  * modelfs_iget - the ModelFS inode that shadows @lower
  * @sb: the ModelFS superblock
  * @lower: a lower inode; the ModelFS inode takes a reference of its own
+ *
+ * Return: the inode, found in the cache or made and set up from @lower,
+ * or ERR_PTR(-ENOMEM) if it could not be made.
  */
 struct inode *modelfs_iget(struct super_block *sb, struct inode *lower)
 {

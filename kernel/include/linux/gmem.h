@@ -138,14 +138,22 @@ struct gm_memcpy_t {
 	size_t size;		/* within one logical page on each side */
 };
 
-/*
- * A device's MMU, as GMem drives it. peer_map takes device memory for a
- * logical page and fills it (GM_RET_NOMEM when the device is full: GMem
- * then evicts and asks again); peer_unmap empties it and gives it back;
- * peer_va_free says a range of an address space is gone (va 0, size 0:
- * all of it); peer_hmemcpy copies between two ranges the device holds
- * (GM_RET_MIGRATING if one left it meanwhile). None of them sleeps on
- * GMem's locks.
+/**
+ * struct gm_mmu - a device's MMU, as GMem drives it
+ * @peer_map: take device memory for the logical page @gmf->va, fill it
+ *	from @gmf->pages and set @gmf->dev_addr; %GM_RET_NOMEM when the
+ *	device is full (GMem then evicts a page and asks again)
+ * @peer_unmap: copy the page at @gmf->dev_addr out into @gmf->pages (or
+ *	drop it if that is NULL) and give the device memory back
+ * @peer_va_free: the range @gmf->va, @gmf->size of an address space is
+ *	gone; va 0 and size 0 mean the whole address space
+ * @peer_hmemcpy: copy between two ranges the device holds;
+ *	%GM_RET_MIGRATING if one of them left the device meanwhile (GMem
+ *	brings it back and asks again)
+ *
+ * GMem calls them in process context with a logical page's mutex and
+ * sometimes mmap_lock held: they may sleep, but must not call back into
+ * GMem. All four are required.
  */
 struct gm_mmu {
 	enum gm_ret (*peer_map)(struct gm_fault_t *gmf);
@@ -154,7 +162,20 @@ struct gm_mmu {
 	enum gm_ret (*peer_hmemcpy)(struct gm_memcpy_t *gmc);
 };
 
-/* An accelerator under GMem: a heterogeneous NUMA node of its own. */
+/**
+ * struct gm_dev - an accelerator under GMem: a heterogeneous NUMA node
+ * @name: for messages and netlink; set by the driver
+ * @mmu: the device's MMU callbacks; set by the driver
+ * @priv: the driver's
+ * @capacity: bytes of device memory, 0 if unknown; set by the driver
+ * @hnid: the device's node id, set by gm_dev_register()
+ * @lru: the device's resident pages, coldest first
+ * @node: in GMem's list of devices
+ * @nr_faults: device faults served
+ * @nr_to_dev: logical pages moved onto the device
+ * @nr_to_host: logical pages moved off it (CPU faults, eviction, detach)
+ * @nr_evicted: of those, the ones moved off to make room
+ */
 struct gm_dev {
 	const char *name;
 	const struct gm_mmu *mmu;

@@ -29,6 +29,17 @@ enum rp_msg_type {
 	RP_NR_MSG_TYPES,
 };
 
+/**
+ * struct rp_msg - a message between the host and a device
+ * @type: enum rp_msg_type
+ * @task: the paired process, as remote_pager_pair() numbered it
+ * @va: the address the message is about
+ * @size: bytes from @va
+ * @dev_addr: device memory: given, or set by the device in answer to
+ *	%RP_ALLOC_PAGE
+ * @src: %RP_HMEMCPY: copy @size bytes from @src to @va
+ * @ret: the device's answer: 0 or a negative errno
+ */
 struct rp_msg {
 	u32 type;
 	u32 task;		/* the paired process */
@@ -41,12 +52,23 @@ struct rp_msg {
 
 struct rp_channel;
 
-/*
- * The link to one device. notify delivers a message to the device and
- * returns when it has answered (in msg->ret and its out fields);
- * copy_to and copy_from move one base page between host memory and
- * device memory at dev_addr. The device side must not call back into
- * remote_pager from inside these.
+/**
+ * struct phys_channel_ops - the link to one device, as its driver provides it
+ * @name: the device's name when the channel gives none
+ * @open: optional; called by remote_pager_register() before the device
+ *	is registered
+ * @notify: deliver a message to the device and return once it has
+ *	answered, in @msg->ret and its out fields; 0, or an errno if the
+ *	message could not be delivered
+ * @copy_to: copy one base page of host memory to device memory at
+ *	@dev_addr
+ * @copy_from: copy one base page of device memory at @dev_addr to host
+ *	memory
+ * @close: optional; called when the channel is unregistered, or when
+ *	its registration fails after @open
+ *
+ * All are called in process context and may sleep. The device side must
+ * not call back into remote_pager from inside them.
  */
 struct phys_channel_ops {
 	const char *name;
@@ -58,6 +80,14 @@ struct phys_channel_ops {
 	void (*close)(struct rp_channel *ch);
 };
 
+/**
+ * struct rp_channel - one device's channel
+ * @ops: the driver's link to the device
+ * @priv: the driver's
+ * @gm: the device as GMem knows it; a driver may set @gm.name and
+ *	@gm.capacity before remote_pager_register()
+ * @tasks: the paired processes, task id to mm_struct
+ */
 struct rp_channel {
 	const struct phys_channel_ops *ops;
 	void *priv;			/* the device side's */

@@ -2332,7 +2332,13 @@ static void scx_dispatch_common(struct task_struct *p, u64 dsq_id,
  * @enq_flags: SCX_ENQ_*
  *
  * From ops.select_cpu() and ops.enqueue(), for the task they were called
- * for; from ops.dispatch(), for any task in the scheduler's custody.
+ * for, once; from ops.dispatch(), for any task in the scheduler's
+ * custody, up to dispatch_max_batch a call, carried out when it returns.
+ * A task that left the scheduler's custody meanwhile is skipped. A DSQ
+ * that does not exist, a CPU outside @p's allowed CPUs, or a user DSQ
+ * that holds vtime-ordered tasks is an error: @p goes to the global DSQ
+ * and the scheduler is ejected. A CPU that is going down sends @p to the
+ * global DSQ without an error.
  */
 __bpf_kfunc void scx_bpf_dsq_insert(struct task_struct *p, u64 dsq_id,
 				    u64 slice, u64 enq_flags)
@@ -2340,7 +2346,13 @@ __bpf_kfunc void scx_bpf_dsq_insert(struct task_struct *p, u64 dsq_id,
 	scx_dispatch_common(p, dsq_id, slice, 0, enq_flags & ~SCX_ENQ_DSQ_PRIQ);
 }
 
-/* The 6.12 name of scx_bpf_dsq_insert(). */
+/**
+ * scx_bpf_dispatch - The 6.12 name of scx_bpf_dsq_insert()
+ * @p: task
+ * @dsq_id: as for scx_bpf_dsq_insert()
+ * @slice: as for scx_bpf_dsq_insert()
+ * @enq_flags: as for scx_bpf_dsq_insert()
+ */
 __bpf_kfunc void scx_bpf_dispatch(struct task_struct *p, u64 dsq_id,
 				  u64 slice, u64 enq_flags)
 {
@@ -2352,8 +2364,13 @@ __bpf_kfunc void scx_bpf_dispatch(struct task_struct *p, u64 dsq_id,
  * @p: task
  * @dsq_id: a user DSQ
  * @slice: as for scx_bpf_dsq_insert()
- * @vtime: @p's place: tasks of smaller vtime go first
+ * @vtime: @p's place: tasks of smaller vtime go first, equal ones in the
+ *	order they came
  * @enq_flags: SCX_ENQ_*
+ *
+ * Called from where scx_bpf_dsq_insert() may be. A DSQ holds FIFO or
+ * vtime inserts, never both; a built-in DSQ takes FIFO inserts only.
+ * Mixing them is an error that ejects the scheduler.
  */
 __bpf_kfunc void scx_bpf_dsq_insert_vtime(struct task_struct *p, u64 dsq_id,
 					  u64 slice, u64 vtime, u64 enq_flags)
@@ -2362,7 +2379,14 @@ __bpf_kfunc void scx_bpf_dsq_insert_vtime(struct task_struct *p, u64 dsq_id,
 			    enq_flags | SCX_ENQ_DSQ_PRIQ);
 }
 
-/* The 6.12 name of scx_bpf_dsq_insert_vtime(). */
+/**
+ * scx_bpf_dispatch_vtime - The 6.12 name of scx_bpf_dsq_insert_vtime()
+ * @p: task
+ * @dsq_id: as for scx_bpf_dsq_insert_vtime()
+ * @slice: as for scx_bpf_dsq_insert_vtime()
+ * @vtime: as for scx_bpf_dsq_insert_vtime()
+ * @enq_flags: as for scx_bpf_dsq_insert_vtime()
+ */
 __bpf_kfunc void scx_bpf_dispatch_vtime(struct task_struct *p, u64 dsq_id,
 					u64 slice, u64 vtime, u64 enq_flags)
 {
@@ -2371,6 +2395,11 @@ __bpf_kfunc void scx_bpf_dispatch_vtime(struct task_struct *p, u64 dsq_id,
 
 /**
  * scx_bpf_dispatch_nr_slots - How many more tasks ops.dispatch() may send
+ *
+ * Context: ops.dispatch() only.
+ *
+ * Return: the free entries of this call's dispatch buffer; 0 outside
+ * ops.dispatch().
  */
 __bpf_kfunc u32 scx_bpf_dispatch_nr_slots(void)
 {
@@ -2384,10 +2413,13 @@ __bpf_kfunc u32 scx_bpf_dispatch_nr_slots(void)
  * run to its local DSQ
  * @dsq_id: a user DSQ or SCX_DSQ_GLOBAL
  *
- * From ops.dispatch() only. Returns true if a task was moved. A task
- * queued on another CPU's rq reaches the local DSQ only once
- * ops.dispatch() has returned (the move needs both rq locks), so
- * scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL) does not count it before then.
+ * From ops.dispatch() only. Tasks it inserted before this call are
+ * carried out first. A task queued on another CPU's rq reaches the local
+ * DSQ only once ops.dispatch() has returned (the move needs both rq
+ * locks), so scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL) does not count it
+ * before then. A DSQ that does not exist is an error.
+ *
+ * Return: true if a task was moved.
  */
 __bpf_kfunc bool scx_bpf_dsq_move_to_local(u64 dsq_id)
 {
@@ -2416,7 +2448,12 @@ __bpf_kfunc bool scx_bpf_dsq_move_to_local(u64 dsq_id)
 	return true;
 }
 
-/* The 6.12 name of scx_bpf_dsq_move_to_local(). */
+/**
+ * scx_bpf_consume - The 6.12 name of scx_bpf_dsq_move_to_local()
+ * @dsq_id: as for scx_bpf_dsq_move_to_local()
+ *
+ * Return: as for scx_bpf_dsq_move_to_local().
+ */
 __bpf_kfunc bool scx_bpf_consume(u64 dsq_id)
 {
 	return scx_bpf_dsq_move_to_local(dsq_id);
@@ -2425,7 +2462,10 @@ __bpf_kfunc bool scx_bpf_consume(u64 dsq_id)
 /**
  * scx_bpf_reenqueue_local - Give this CPU's local DSQ back to ops.enqueue()
  *
- * From ops.dispatch(). Returns the number of tasks given back.
+ * Context: ops.dispatch() only. Each task on the local DSQ goes through
+ * ops.enqueue() again, with %SCX_ENQ_REENQ, before this returns.
+ *
+ * Return: the number of tasks given back.
  */
 __bpf_kfunc u32 scx_bpf_reenqueue_local(void)
 {
@@ -2464,7 +2504,11 @@ __bpf_kfunc u32 scx_bpf_reenqueue_local(void)
  * @dsq_id: its id, below 2^63
  * @node: NUMA node to allocate it on, or NUMA_NO_NODE
  *
- * From ops.init() and ops.init_task().
+ * From ops.init() and ops.init_task() only. The DSQ lives until
+ * scx_bpf_destroy_dsq() or until the scheduler is unloaded.
+ *
+ * Return: 0; -EEXIST if the id is taken; -EINVAL for a built-in id or a
+ * node that is not possible; -ENOMEM; -EPERM from another callback.
  */
 __bpf_kfunc s32 scx_bpf_create_dsq(u64 dsq_id, s32 node)
 {
@@ -2495,7 +2539,9 @@ __bpf_kfunc s32 scx_bpf_create_dsq(u64 dsq_id, s32 node)
  * scx_bpf_destroy_dsq - Destroy an empty user DSQ
  * @dsq_id: the DSQ
  *
- * A DSQ that still holds tasks is an error: they would be lost.
+ * From any callback. A DSQ that does not exist is ignored; a built-in
+ * one, or one that still holds tasks (they would be lost), is an error
+ * that ejects the scheduler. The memory goes after an RCU grace period.
  */
 __bpf_kfunc void scx_bpf_destroy_dsq(u64 dsq_id)
 {
@@ -2532,7 +2578,10 @@ __bpf_kfunc void scx_bpf_destroy_dsq(u64 dsq_id)
  * scx_bpf_dsq_nr_queued - The number of tasks on a DSQ
  * @dsq_id: a user DSQ, SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL or SCX_DSQ_LOCAL_ON|cpu
  *
- * -ENOENT if there is no such DSQ.
+ * From any callback. SCX_DSQ_LOCAL is the local DSQ of the CPU calling.
+ * The count is read without the DSQ's lock: it may be stale at once.
+ *
+ * Return: the number of tasks, or -ENOENT if there is no such DSQ.
  */
 __bpf_kfunc s32 scx_bpf_dsq_nr_queued(u64 dsq_id)
 {
@@ -2559,7 +2608,12 @@ __bpf_kfunc s32 scx_bpf_dsq_nr_queued(u64 dsq_id)
  * scx_bpf_kick_cpu - Make a CPU go through the scheduler
  * @cpu: the CPU
  * @flags: SCX_KICK_IDLE (only if idle), SCX_KICK_PREEMPT (end the slice
- *	of its task), SCX_KICK_WAIT (return once it has rescheduled)
+ *	of its task), SCX_KICK_WAIT (wait until it has rescheduled)
+ *
+ * From any callback. The kick is sent from an irq_work, once the calling
+ * CPU has interrupts on again, so a wait never holds the caller's locks;
+ * a wait gives up on a CPU that is itself waiting, so that two CPUs
+ * kicking each other cannot deadlock. An invalid @cpu is an error.
  */
 __bpf_kfunc void scx_bpf_kick_cpu(s32 cpu, u64 flags)
 {
@@ -2578,6 +2632,14 @@ __bpf_kfunc void scx_bpf_kick_cpu(s32 cpu, u64 flags)
  * @prev_cpu: the CPU it last ran on
  * @wake_flags: as given to ops.select_cpu()
  * @is_idle: set to whether the CPU returned was idle (and is now claimed)
+ *
+ * From ops.select_cpu() only, with the built-in idle tracking on (see
+ * sched_ext_ops.update_idle); otherwise, or for an invalid @prev_cpu, it
+ * is an error. The choice: @prev_cpu if its whole core is idle, else a
+ * wholly idle core, else @prev_cpu if idle, else any idle CPU @p may
+ * use (only the first of these when @p may run on one CPU).
+ *
+ * Return: the CPU chosen, or @prev_cpu if none is idle.
  */
 __bpf_kfunc s32 scx_bpf_select_cpu_dfl(struct task_struct *p, s32 prev_cpu,
 				       u64 wake_flags, bool *is_idle)
@@ -2605,7 +2667,11 @@ prev:
  * @cpus_allowed: candidates
  * @flags: SCX_PICK_IDLE_CORE (only a CPU whose whole core is idle)
  *
- * Returns the CPU, or -EBUSY if none is idle.
+ * From any callback, with the built-in idle tracking on; otherwise it is
+ * an error. A CPU of a wholly idle core is preferred. The CPU is claimed:
+ * it is no longer idle to other pickers.
+ *
+ * Return: the CPU, or -EBUSY if none is idle.
  */
 __bpf_kfunc s32 scx_bpf_pick_idle_cpu(const struct cpumask *cpus_allowed,
 				      u64 flags)
@@ -2622,6 +2688,11 @@ __bpf_kfunc s32 scx_bpf_pick_idle_cpu(const struct cpumask *cpus_allowed,
  * else any of them
  * @cpus_allowed: candidates
  * @flags: as scx_bpf_pick_idle_cpu()'s
+ *
+ * From any callback. Without the built-in idle tracking, any CPU of
+ * @cpus_allowed, and no error.
+ *
+ * Return: the CPU, or -EBUSY if @cpus_allowed is empty.
  */
 __bpf_kfunc s32 scx_bpf_pick_any_cpu(const struct cpumask *cpus_allowed,
 				     u64 flags)
@@ -2640,6 +2711,11 @@ __bpf_kfunc s32 scx_bpf_pick_any_cpu(const struct cpumask *cpus_allowed,
 /**
  * scx_bpf_test_and_clear_cpu_idle - Claim @cpu if it is idle
  * @cpu: the CPU
+ *
+ * From any callback, with the built-in idle tracking on; otherwise, or
+ * for an invalid @cpu, it is an error.
+ *
+ * Return: true if @cpu was idle and is now claimed.
  */
 __bpf_kfunc bool scx_bpf_test_and_clear_cpu_idle(s32 cpu)
 {
@@ -2657,6 +2733,12 @@ __bpf_kfunc bool scx_bpf_test_and_clear_cpu_idle(s32 cpu)
 /**
  * scx_bpf_get_idle_cpumask - The idle CPUs; release with
  * scx_bpf_put_idle_cpumask()
+ *
+ * Context: any callback, with the built-in idle tracking on; otherwise it
+ * is an error.
+ *
+ * Return: the mask, or an empty one after an error. The mask is live: it
+ * changes under the caller.
  */
 __bpf_kfunc const struct cpumask *scx_bpf_get_idle_cpumask(void)
 {
@@ -2670,6 +2752,10 @@ __bpf_kfunc const struct cpumask *scx_bpf_get_idle_cpumask(void)
 /**
  * scx_bpf_get_idle_smtmask - The CPUs whose every SMT sibling is idle;
  * release with scx_bpf_put_idle_cpumask()
+ *
+ * Context: as scx_bpf_get_idle_cpumask().
+ *
+ * Return: the mask, or an empty one after an error. The mask is live.
  */
 __bpf_kfunc const struct cpumask *scx_bpf_get_idle_smtmask(void)
 {
@@ -2692,6 +2778,8 @@ __bpf_kfunc void scx_bpf_put_idle_cpumask(const struct cpumask *idle_mask)
 /**
  * scx_bpf_task_running - Whether @p is running on its CPU
  * @p: task
+ *
+ * Return: true if @p is its CPU's current task; a snapshot.
  */
 __bpf_kfunc bool scx_bpf_task_running(const struct task_struct *p)
 {
@@ -2701,6 +2789,8 @@ __bpf_kfunc bool scx_bpf_task_running(const struct task_struct *p)
 /**
  * scx_bpf_task_cpu - The CPU @p is on
  * @p: task
+ *
+ * Return: the CPU of @p's runqueue; a snapshot.
  */
 __bpf_kfunc s32 scx_bpf_task_cpu(const struct task_struct *p)
 {
@@ -2709,6 +2799,8 @@ __bpf_kfunc s32 scx_bpf_task_cpu(const struct task_struct *p)
 
 /**
  * scx_bpf_nr_cpu_ids - nr_cpu_ids
+ *
+ * Return: one more than the highest possible CPU number.
  */
 __bpf_kfunc u32 scx_bpf_nr_cpu_ids(void)
 {
@@ -2746,6 +2838,10 @@ static DEFINE_PER_CPU(char [SCX_EXIT_MSG_LEN], scx_bstr_buf);
  * @fmt: printf format
  * @data: its arguments, as u64s
  * @data__sz: sizeof(@data)
+ *
+ * From any callback. An orderly exit (%SCX_EXIT_UNREG_BPF): the
+ * scheduler is unloaded as if user space had detached it. Only the first
+ * exit or error counts.
  */
 __bpf_kfunc void scx_bpf_exit_bstr(s64 exit_code, char *fmt, u64 *data,
 				   u32 data__sz)
@@ -2770,6 +2866,10 @@ __bpf_kfunc void scx_bpf_exit_bstr(s64 exit_code, char *fmt, u64 *data,
  * @fmt: printf format
  * @data: its arguments, as u64s
  * @data__sz: sizeof(@data)
+ *
+ * From any callback. The scheduler is ejected (%SCX_EXIT_ERROR_BPF) and
+ * the message goes to ops.exit(), the kernel log and
+ * /sys/kernel/sched_ext/last_exit. Only the first exit or error counts.
  */
 __bpf_kfunc void scx_bpf_error_bstr(char *fmt, u64 *data, u32 data__sz)
 {
