@@ -11,6 +11,8 @@
 
 /**
  * enum oe_sentry_oom_scope - What constrained the OOM kill.
+ * @OE_SENTRY_OOM_SCOPE_GLOBAL: The whole system was out of memory.
+ * @OE_SENTRY_OOM_SCOPE_MEMCG: The victim's memory cgroup reached its limit.
  */
 enum oe_sentry_oom_scope {
 	OE_SENTRY_OOM_SCOPE_GLOBAL,
