@@ -159,19 +159,6 @@ int gmem_parse_pressure(const struct nlmsghdr *nlh, struct gmem_pressure *out)
 
 /* ---- pressure events ---- */
 
-void gmem_ring_push(struct gmem_ring *r, const struct gmem_pressure *ev)
-{
-	r->ev[ring_push_slot(&r->head, &r->count, GMEM_RING_SIZE)] = *ev;
-}
-
-const struct gmem_pressure *gmem_ring_get(const struct gmem_ring *r,
-					  unsigned int i)
-{
-	int slot = ring_slot(r->head, r->count, GMEM_RING_SIZE, i);
-
-	return slot < 0 ? NULL : &r->ev[slot];
-}
-
 static struct gmem_dev_pressure *track_slot(struct gmem_track *t,
 					    uint32_t hnid)
 {
@@ -199,7 +186,6 @@ uint64_t gmem_track_event(struct gmem_track *t, const struct gmem_pressure *ev)
 	} else {
 		t->other++;
 	}
-	gmem_ring_push(&t->ring, ev);
 	return missed;
 }
 

@@ -15,6 +15,7 @@
 #include "modelfs_mod.h"
 #include "modelfs_msg.h"
 #include "module.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,9 +76,76 @@ struct mfs {
 	struct modelfs_event evs[MFS_EVENT_BATCH];
 };
 
+/* ---- [modelfs] ---- */
+
+struct oectld_modelfs_cfg *modelfs_config(const struct oectld_config *cfg)
+{
+	return oe_config_section(cfg, &modelfs_module);
+}
+
+/* One "MOUNTPOINT:POLICY" word of [modelfs] attach. */
+static int add_attach(struct oe_config_parse *p, const struct oe_config_key *k,
+		      const char *word, size_t wlen, void *dst)
+{
+	struct oectld_modelfs_cfg *c = dst;
+	struct oectld_modelfs_attach a;
+	char tok[OECTLD_MODELFS_PATH_MAX + OECTLD_MODELFS_POLICY_MAX + 2];
+	const char *why;
+	char *colon;
+	char known[128];
+
+	memset(&a, 0, sizeof(a));
+	if (wlen >= sizeof(tok))
+		return oe_config_error(p, "%s: '%.*s...' is too long", k->name,
+				       64, word);
+	memcpy(tok, word, wlen);
+	tok[wlen] = '\0';
+	/* a mountpoint may contain ':', a policy name never does */
+	colon = strrchr(tok, ':');
+	if (!colon || colon == tok || !colon[1])
+		return oe_config_error(p, "%s: '%s' is not MOUNTPOINT:POLICY",
+				       k->name, tok);
+	*colon = '\0';
+	if (oe_config_normalise_path(tok, a.mount, sizeof(a.mount), &why))
+		return oe_config_error(p, "%s: '%s' %s", k->name, tok, why);
+	if (!modelfs_policy_find(colon + 1)) {
+		modelfs_policy_names(known, sizeof(known));
+		return oe_config_error(p, "%s: unknown policy '%s' for %s (known: %s)",
+				       k->name, colon + 1, a.mount, known);
+	}
+	snprintf(a.policy, sizeof(a.policy), "%s", colon + 1);
+	for (unsigned int i = 0; i < c->nattach; i++)
+		if (!strcmp(c->attach[i].mount, a.mount))
+			return oe_config_error(p, "%s: %s is listed more than once",
+					       k->name, a.mount);
+	if (c->nattach >= OECTLD_MODELFS_ATTACH_MAX)
+		return oe_config_error(p, "%s: more than %d mountpoints", k->name,
+				       OECTLD_MODELFS_ATTACH_MAX);
+	c->attach[c->nattach++] = a;
+	return 0;
+}
+
+static int parse_attach(struct oe_config_parse *p, const struct oe_config_key *k,
+			const char *val, void *dst)
+{
+	return oe_config_each_word(p, k, val, dst, add_attach);
+}
+
+#define MFS_KEY(name, parse, m, dflt) \
+	OE_CONFIG_KEY(name, parse, struct oectld_modelfs_cfg, m, dflt)
+
+static const struct oe_config_key mfs_keys[] = {
+	/* off by default: it keeps CAP_SYS_ADMIN while enabled */
+	MFS_KEY("enabled", oe_config_bool, enabled, "no"),
+	MFS_KEY("template_dir", oe_config_abs_path, template_dir,
+		MODELFS_TEMPLATE_DIR),
+	/* the whole section: the list and its count */
+	{ "attach", parse_attach, 0, sizeof(struct oectld_modelfs_cfg), NULL },
+};
+
 static bool mfs_enabled(const struct oectld_config *cfg)
 {
-	return cfg->modelfs.enabled;
+	return modelfs_config(cfg)->enabled;
 }
 
 /* ---- events for subscribers ---- */
@@ -99,7 +167,7 @@ static void emit(struct mfs *m, const char *event, const struct held *h,
 	json_object_object_add(o, "policy", json_object_new_string(h->pol->name));
 	if (reason)
 		json_object_object_add(o, "reason", json_object_new_string(reason));
-	m->mi->host_ops->emit_event(m->mi->host, m->mi, o);
+	oe_module_emit(m->mi, o);
 	json_object_put(o);
 }
 
@@ -308,6 +376,7 @@ static int attach_path(struct mfs *m, const char *path, const char *policy,
 /* Make the held mounts what [modelfs] attach lists. */
 static void apply_config(struct mfs *m, const struct oectld_config *cfg)
 {
+	const struct oectld_modelfs_cfg *c = modelfs_config(cfg);
 	const struct oectld_modelfs_attach *a;
 	struct held *h, *next;
 	char err[512];
@@ -317,8 +386,8 @@ static void apply_config(struct mfs *m, const struct oectld_config *cfg)
 		const struct oectld_modelfs_attach *want = NULL;
 
 		next = h->next;
-		for (unsigned int i = 0; i < cfg->modelfs.nattach; i++) {
-			a = &cfg->modelfs.attach[i];
+		for (unsigned int i = 0; i < c->nattach; i++) {
+			a = &c->attach[i];
 			if (find_path(m, a->mount) == h) {
 				want = a;
 				break;
@@ -329,8 +398,8 @@ static void apply_config(struct mfs *m, const struct oectld_config *cfg)
 		else if (!want && h->from_config)
 			detach(m, h, "no longer in the configuration");
 	}
-	for (unsigned int i = 0; i < cfg->modelfs.nattach; i++) {
-		a = &cfg->modelfs.attach[i];
+	for (unsigned int i = 0; i < c->nattach; i++) {
+		a = &c->attach[i];
 		h = find_path(m, a->mount);
 		if (h) {
 			h->from_config = true;
@@ -734,27 +803,44 @@ static int cmd_templates(struct mfs *m, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int mfs_command(struct oe_module_inst *mi, const struct ctl_request *req,
-		       struct json_object *reply, char *err, size_t errlen)
+static int mfs_mounts(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
 {
-	struct mfs *m = mi->priv;
-
-	switch (req->cmd) {
-	case CTL_CMD_MODELFS_MOUNTS:
-		return cmd_list(m, req, false, reply, err, errlen);
-	case CTL_CMD_MODELFS_STATS:
-		return cmd_list(m, req, true, reply, err, errlen);
-	case CTL_CMD_MODELFS_ATTACH:
-		return cmd_attach(m, req, reply, err, errlen);
-	case CTL_CMD_MODELFS_DETACH:
-		return cmd_detach(m, req, reply, err, errlen);
-	case CTL_CMD_MODELFS_TEMPLATES:
-		return cmd_templates(m, reply, err, errlen);
-	default:
-		snprintf(err, errlen, "modelfs: no command '%s'", req->name);
-		return -1;
-	}
+	return cmd_list(mi->priv, req, false, reply, err, errlen);
 }
+
+static int mfs_stats(struct oe_module_inst *mi, const struct ctl_request *req,
+		     struct json_object *reply, char *err, size_t errlen)
+{
+	return cmd_list(mi->priv, req, true, reply, err, errlen);
+}
+
+static int mfs_attach(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
+{
+	return cmd_attach(mi->priv, req, reply, err, errlen);
+}
+
+static int mfs_detach(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
+{
+	return cmd_detach(mi->priv, req, reply, err, errlen);
+}
+
+static int mfs_templates(struct oe_module_inst *mi, const struct ctl_request *req,
+			 struct json_object *reply, char *err, size_t errlen)
+{
+	(void)req;
+	return cmd_templates(mi->priv, reply, err, errlen);
+}
+
+static const struct oe_command mfs_commands[] = {
+	{ "mounts", false, 0, mfs_mounts },
+	{ "attach", true, CTL_ARG_MOUNT | CTL_ARG_POLICY, mfs_attach },
+	{ "detach", true, CTL_ARG_MOUNT, mfs_detach },
+	{ "templates", false, 0, mfs_templates },
+	{ "stats", false, CTL_ARG_MOUNT_OPT, mfs_stats },
+};
 
 /* ---- module ---- */
 
@@ -792,7 +878,7 @@ static int mfs_init(struct oe_module_inst *mi, const struct oectld_config *cfg)
 	m->timer_fd = -1;
 	mi->priv = m;
 	snprintf(m->template_dir, sizeof(m->template_dir), "%s",
-		 cfg->modelfs.template_dir);
+		 modelfs_config(cfg)->template_dir);
 
 	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (m->timer_fd < 0 ||
@@ -832,11 +918,11 @@ static int mfs_reload(struct oe_module_inst *mi, const struct oectld_config *cfg
 {
 	struct mfs *m = mi->priv;
 
-	if (strcmp(m->template_dir, cfg->modelfs.template_dir))
+	if (strcmp(m->template_dir, modelfs_config(cfg)->template_dir))
 		log_info("modelfs: template_dir is now %s (for policies attached from now on)",
-			 cfg->modelfs.template_dir);
+			 modelfs_config(cfg)->template_dir);
 	snprintf(m->template_dir, sizeof(m->template_dir), "%s",
-		 cfg->modelfs.template_dir);
+		 modelfs_config(cfg)->template_dir);
 	if (m->sk)
 		resolve(m);
 	apply_config(m, cfg);
@@ -876,11 +962,15 @@ const struct oe_module modelfs_module = {
 	.name = "modelfs",
 	/* MODELFS_IOC_ATTACH */
 	.caps = OE_CAP(CAP_SYS_ADMIN),
+	.keys = mfs_keys,
+	.nkeys = ARRAY_SIZE(mfs_keys),
+	.config_size = sizeof(struct oectld_modelfs_cfg),
+	.commands = mfs_commands,
+	.ncommands = ARRAY_SIZE(mfs_commands),
 	.enabled = mfs_enabled,
 	.init = mfs_init,
 	.event = mfs_event,
 	.reload = mfs_reload,
 	.status = mfs_status,
-	.command = mfs_command,
 	.fini = mfs_fini,
 };
