@@ -16,6 +16,7 @@
 #include "modelfs_mod.h"
 #include "oesched.h"
 #include "sched_mod.h"
+#include "util.h"
 
 extern const struct oe_module sentry_module;
 extern const struct oe_module gmem_module;
@@ -473,7 +474,7 @@ static void test_sched_bad_values(void **state)
 	char text[256];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		/* a good key first: the whole file is refused all the same */
 		snprintf(text, sizeof(text), "[sched]\n%s\nenabled = yes\n", bad[i].text);
 		assert_int_equal(load(text, &c), -1);

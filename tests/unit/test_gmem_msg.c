@@ -21,6 +21,7 @@
 #include <netlink/msg.h>
 
 #include "gmem_msg.h"
+#include "util.h"
 
 #define FAMILY 0x2a
 
@@ -61,7 +62,7 @@ static struct nl_msg *mk_device(int skip, bool pad)
 		assert_int_equal(nla_put_u32(m, OE_GMEM_A_DEVICE_HNID, 3), 0);
 	if (skip != OE_GMEM_A_DEVICE_NAME)
 		assert_int_equal(nla_put_string(m, OE_GMEM_A_DEVICE_NAME, "gmem_sim"), 0);
-	for (size_t i = 0; i < sizeof(u64s) / sizeof(u64s[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
 		if (skip == u64s[i].type)
 			continue;
 		if (pad)
@@ -448,7 +449,7 @@ static void test_build_get(void **state)
 	struct nl_msg *m;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
 		struct nlmsghdr *nlh;
 		struct genlmsghdr *gh;
 

@@ -20,6 +20,7 @@
 
 #include "genl_msg.h"
 #include "sentry_msg.h"
+#include "util.h"
 
 #define FAMILY 0x1c
 
@@ -120,7 +121,7 @@ static void test_missing_attrs(void **state)
 	struct nl_msg *m;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
 		m = mk_oom(attrs[i]);
 		poison();
 		assert_int_equal(sentry_parse_event(nlmsg_hdr(m), &ev), -ENOENT);

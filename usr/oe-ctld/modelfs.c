@@ -32,6 +32,7 @@
 #include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <json-c/json.h>
+#include <libmount.h>
 #include <linux/oe_modelfs.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -528,27 +529,10 @@ static int get_mounts(struct mfs *m, bool dump, dev_t dev, struct get_ctx *g,
 	return 0;
 }
 
-/* /proc/self/mountinfo as one string, or NULL. */
-static char *read_mountinfo(void)
+/* The mounts of /proc/self/mountinfo, parsed by libmount; NULL if unreadable. */
+static struct libmnt_table *read_mountinfo(void)
 {
-	char *text = NULL, buf[4096];
-	size_t size = 0;
-	FILE *f, *mem;
-	size_t n;
-
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return NULL;
-	mem = open_memstream(&text, &size);
-	if (!mem) {
-		fclose(f);
-		return NULL;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(f);
-	fclose(mem);
-	return text;
+	return mnt_new_table_from_file("/proc/self/mountinfo");
 }
 
 /* ---- the channel and the mount check ---- */
@@ -587,23 +571,24 @@ failed:
 static void check_mounts(struct mfs *m)
 {
 	struct held *h, *next;
-	char *text, mp[CTL_PATH_MAX];
+	struct libmnt_table *mounts;
+	char mp[CTL_PATH_MAX];
 	uint64_t ticks;
 
 	if (read(m->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_debug("modelfs: timer: %s", strerror(errno));
 	if (!m->held)
 		return;
-	text = read_mountinfo();
-	if (!text)
+	mounts = read_mountinfo();
+	if (!mounts)
 		return;
 	for (h = m->held; h; h = next) {
 		next = h->next;
-		if (modelfs_mountinfo_find(text, major(h->dev), minor(h->dev),
+		if (modelfs_mountinfo_find(mounts, major(h->dev), minor(h->dev),
 					   mp, sizeof(mp)) == -ENOENT)
 			detach(m, h, "unmounted");
 	}
-	free(text);
+	mnt_unref_table(mounts);
 }
 
 static void mfs_event(struct oe_module_inst *mi, int fd, uint32_t events)
@@ -661,7 +646,7 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 	struct get_ctx g;
 	struct statfs sfs;
 	struct stat st;
-	char *text;
+	struct libmnt_table *mounts;
 	bool one = stats && req->mount[0];
 
 	if (one) {
@@ -679,14 +664,14 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 	}
 	if (get_mounts(m, !one, one ? st.st_dev : 0, &g, err, errlen) < 0)
 		return -1;
-	text = read_mountinfo();
+	mounts = read_mountinfo();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < g.n; i++) {
 		char mp[CTL_PATH_MAX];
 		struct json_object *o;
-		bool have_mp = text && !modelfs_mountinfo_find(text, g.v[i].major,
-							       g.v[i].minor, mp,
-							       sizeof(mp));
+		bool have_mp = mounts && !modelfs_mountinfo_find(mounts, g.v[i].major,
+								 g.v[i].minor, mp,
+								 sizeof(mp));
 
 		o = modelfs_mount_to_json(&g.v[i], have_mp ? mp : NULL, stats);
 		if (!o)
@@ -696,7 +681,7 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(reply, "mounts", arr);
-	free(text);
+	mnt_unref_table(mounts);
 	free(g.v);
 	return 0;
 }
