@@ -24,8 +24,12 @@ static void human_bytes(uint64_t b, char *buf, size_t len)
 
 static int show_mounts(struct json_object *rep)
 {
+	static const struct table_col cols[] = {
+		{ .head = "DEV" }, { .head = "MOUNTPOINT" }, { .head = "LOWERDIR" },
+		{ .head = "ATTACHED" }, { .head = "OE-CTLD-POLICY" },
+	};
 	struct json_object *arr = get_array(rep, "mounts");
-	int wd, wm, wl;
+	struct libscols_table *tb;
 
 	if (!arr)
 		return EX_DAEMON;
@@ -33,20 +37,21 @@ static int show_mounts(struct json_object *rep)
 		printf("no ModelFS mounts\n");
 		return EX_OK;
 	}
-	wd = width(arr, "dev", "DEV");
-	wm = width(arr, "mountpoint", "MOUNTPOINT");
-	wl = width(arr, "lowerdir", "LOWERDIR");
-	printf("%-*s  %-*s  %-*s  %-8s  %s\n", wd, "DEV", wm, "MOUNTPOINT", wl,
-	       "LOWERDIR", "ATTACHED", "OE-CTLD-POLICY");
+	tb = table_new(cols, ARRAY_SIZE(cols));
+	if (!tb)
+		return EX_DAEMON;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *m = json_object_array_get_idx(arr, i);
+		const char *row[] = {
+			str_or_dash(m, "dev"), str_or_dash(m, "mountpoint"),
+			str_or_dash(m, "lowerdir"), yes_no(m, "policy_attached"),
+			str_or_dash(m, "oe_ctld_policy"),
+		};
 
-		printf("%-*s  %-*s  %-*s  %-8s  %s\n", wd, str_or_dash(m, "dev"),
-		       wm, str_or_dash(m, "mountpoint"), wl,
-		       str_or_dash(m, "lowerdir"), yes_no(m, "policy_attached"),
-		       str_or_dash(m, "oe_ctld_policy"));
+		if (table_row(tb, row, ARRAY_SIZE(row)) < 0)
+			return table_fail(tb);
 	}
-	return EX_OK;
+	return table_print(tb);
 }
 
 static int show_stats(struct json_object *rep)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct json_object;
+struct libscols_table;
 
 /* Exit codes: what failed. */
 enum { EX_OK = 0, EX_DAEMON = 1, EX_USAGE = 2, EX_UNREACH = 3 };
@@ -97,5 +98,21 @@ int width(struct json_object *arr, const char *key, const char *head);
 void print_json(struct json_object *o);
 /* "  LABEL key=value ..." of the members of @o. */
 void print_counters(const char *label, struct json_object *o);
+
+/* ---- human tables (table.c, libsmartcols) ---- */
+
+struct table_col {
+	const char *head;
+	bool right;		/* numbers: aligned to the right */
+};
+
+/* A table with these columns; NULL if out of memory. */
+struct libscols_table *table_new(const struct table_col *cols, size_t n);
+/* A row of @n cells (copied). 0 or -1. */
+int table_row(struct libscols_table *tb, const char *const *cells, size_t n);
+/* Print @tb and free it: EX_OK, or EX_DAEMON when it cannot. */
+int table_print(struct libscols_table *tb);
+/* Free @tb, not printed: EX_DAEMON. */
+int table_fail(struct libscols_table *tb);
 
 #endif

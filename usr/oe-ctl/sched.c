@@ -17,21 +17,25 @@ static unsigned long long timeout_ms(struct json_object *rep)
 
 static int show_list(struct json_object *rep)
 {
+	static const struct table_col cols[] = {
+		{ .head = "POLICY" }, { .head = "STATE" }, { .head = "CONFIGURED" },
+	};
 	struct json_object *arr = get_array(rep, "policies");
-	int wn, ws;
+	struct libscols_table *tb;
 
-	if (!arr)
+	if (!arr || !(tb = table_new(cols, ARRAY_SIZE(cols))))
 		return EX_DAEMON;
-	wn = width(arr, "name", "POLICY");
-	ws = width(arr, "state", "STATE");
-	printf("%-*s  %-*s  %s\n", wn, "POLICY", ws, "STATE", "CONFIGURED");
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *p = json_object_array_get_idx(arr, i);
+		const char *row[] = {
+			str_or_dash(p, "name"), str_or_dash(p, "state"),
+			yes_no(p, "configured"),
+		};
 
-		printf("%-*s  %-*s  %s\n", wn, str_or_dash(p, "name"), ws,
-		       str_or_dash(p, "state"), yes_no(p, "configured"));
+		if (table_row(tb, row, ARRAY_SIZE(row)) < 0)
+			return table_fail(tb);
 	}
-	return EX_OK;
+	return table_print(tb);
 }
 
 static const char *tasks_on(struct json_object *rep)

@@ -35,28 +35,36 @@ static void format_details(struct json_object *o, char *buf, size_t len)
 
 static int show_status(struct json_object *rep)
 {
+	static const struct table_col cols[] = {
+		{ .head = "FEATURE" }, { .head = "AVAILABLE" },
+		{ .head = "ENABLED" }, { .head = "DETAILS" },
+	};
 	struct json_object *feats;
-	int w;
+	struct libscols_table *tb;
 
 	if (!json_object_object_get_ex(rep, "features", &feats) ||
 	    !json_object_is_type(feats, json_type_array)) {
 		fprintf(stderr, "oe-ctl: malformed status reply\n");
 		return EX_DAEMON;
 	}
-	w = width(feats, "name", "FEATURE");
-	printf("%-*s  %-9s  %-7s  %s\n", w, "FEATURE", "AVAILABLE", "ENABLED",
-	       "DETAILS");
+	tb = table_new(cols, ARRAY_SIZE(cols));
+	if (!tb)
+		return EX_DAEMON;
 	for (size_t i = 0; i < json_object_array_length(feats); i++) {
 		struct json_object *f = json_object_array_get_idx(feats, i), *d = NULL;
 		const char *name = get_str(f, "name");
 		char details[1024];
+		const char *row[] = {
+			name ? name : "?", yes_no(f, "available"),
+			yes_no(f, "enabled"), details,
+		};
 
 		json_object_object_get_ex(f, "details", &d);
 		format_details(d, details, sizeof(details));
-		printf("%-*s  %-9s  %-7s  %s\n", w, name ? name : "?",
-		       yes_no(f, "available"), yes_no(f, "enabled"), details);
+		if (table_row(tb, row, ARRAY_SIZE(row)) < 0)
+			return table_fail(tb);
 	}
-	return EX_OK;
+	return table_print(tb);
 }
 
 static const struct ctl_command status_commands[] = {
