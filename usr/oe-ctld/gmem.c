@@ -372,12 +372,14 @@ static void add_pressure(struct gmem *g, struct json_object *reply)
 	json_object_object_add(reply, "pressure", p);
 }
 
-static int cmd_devices(struct gmem *g, struct json_object *reply, char *err,
-		       size_t errlen)
+static int cmd_devices(struct oe_module_inst *mi, const struct ctl_request *req,
+		       struct json_object *reply, char *err, size_t errlen)
 {
+	struct gmem *g = mi->priv;
 	const struct gmem_device *devs;
 	struct json_object *arr;
 
+	(void)req;
 	if (need_family(g, err, errlen) < 0 ||
 	    sync_devices(g, err, errlen) < 0)
 		return -1;
@@ -393,12 +395,14 @@ static int cmd_devices(struct gmem *g, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int cmd_stats(struct gmem *g, struct json_object *reply, char *err,
-		     size_t errlen)
+static int cmd_stats(struct oe_module_inst *mi, const struct ctl_request *req,
+		     struct json_object *reply, char *err, size_t errlen)
 {
+	struct gmem *g = mi->priv;
 	const struct gmem_process *procs;
 	struct json_object *arr;
 
+	(void)req;
 	if (need_family(g, err, errlen) < 0 ||
 	    sync_stats(g, err, errlen) < 0 ||
 	    sync_processes(g, err, errlen) < 0)
@@ -414,23 +418,9 @@ static int cmd_stats(struct gmem *g, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int gmem_devices(struct oe_module_inst *mi, const struct ctl_request *req,
-			struct json_object *reply, char *err, size_t errlen)
-{
-	(void)req;
-	return cmd_devices(mi->priv, reply, err, errlen);
-}
-
-static int gmem_stats(struct oe_module_inst *mi, const struct ctl_request *req,
-		      struct json_object *reply, char *err, size_t errlen)
-{
-	(void)req;
-	return cmd_stats(mi->priv, reply, err, errlen);
-}
-
 static const struct oe_command gmem_commands[] = {
-	{ "devices", false, 0, gmem_devices },
-	{ "stats", false, 0, gmem_stats },
+	{ "devices", false, 0, cmd_devices },
+	{ "stats", false, 0, cmd_stats },
 };
 
 /* ---- module ---- */

@@ -686,9 +686,10 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 	return 0;
 }
 
-static int cmd_attach(struct mfs *m, const struct ctl_request *req,
+static int cmd_attach(struct oe_module_inst *mi, const struct ctl_request *req,
 		      struct json_object *reply, char *err, size_t errlen)
 {
+	struct mfs *m = mi->priv;
 	struct held *h;
 
 	if (attach_path(m, req->mount, req->policy, false, err, errlen) < 0)
@@ -703,9 +704,10 @@ static int cmd_attach(struct mfs *m, const struct ctl_request *req,
 	return 0;
 }
 
-static int cmd_detach(struct mfs *m, const struct ctl_request *req,
+static int cmd_detach(struct oe_module_inst *mi, const struct ctl_request *req,
 		      struct json_object *reply, char *err, size_t errlen)
 {
+	struct mfs *m = mi->priv;
 	struct held *h = find_path(m, req->mount);
 	struct json_object *r;
 
@@ -730,15 +732,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_templates(struct mfs *m, struct json_object *reply, char *err,
-			 size_t errlen)
+static int cmd_templates(struct oe_module_inst *mi, const struct ctl_request *req,
+			 struct json_object *reply, char *err, size_t errlen)
 {
 	struct json_object *arr = json_object_new_array();
+	struct mfs *m = mi->priv;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *dir;
 
+	(void)req;
 	json_object_object_add(reply, "dir", json_object_new_string(m->template_dir));
 	json_object_object_add(reply, "templates", arr);
 	dir = opendir(m->template_dir);
@@ -800,30 +804,11 @@ static int mfs_stats(struct oe_module_inst *mi, const struct ctl_request *req,
 	return cmd_list(mi->priv, req, true, reply, err, errlen);
 }
 
-static int mfs_attach(struct oe_module_inst *mi, const struct ctl_request *req,
-		      struct json_object *reply, char *err, size_t errlen)
-{
-	return cmd_attach(mi->priv, req, reply, err, errlen);
-}
-
-static int mfs_detach(struct oe_module_inst *mi, const struct ctl_request *req,
-		      struct json_object *reply, char *err, size_t errlen)
-{
-	return cmd_detach(mi->priv, req, reply, err, errlen);
-}
-
-static int mfs_templates(struct oe_module_inst *mi, const struct ctl_request *req,
-			 struct json_object *reply, char *err, size_t errlen)
-{
-	(void)req;
-	return cmd_templates(mi->priv, reply, err, errlen);
-}
-
 static const struct oe_command mfs_commands[] = {
 	{ "mounts", false, 0, mfs_mounts },
-	{ "attach", true, CTL_ARG_MOUNT | CTL_ARG_POLICY, mfs_attach },
-	{ "detach", true, CTL_ARG_MOUNT, mfs_detach },
-	{ "templates", false, 0, mfs_templates },
+	{ "attach", true, CTL_ARG_MOUNT | CTL_ARG_POLICY, cmd_attach },
+	{ "detach", true, CTL_ARG_MOUNT, cmd_detach },
+	{ "templates", false, 0, cmd_templates },
 	{ "stats", false, CTL_ARG_MOUNT_OPT, mfs_stats },
 };
 

@@ -576,10 +576,15 @@ static struct json_object *exit_json(const struct oe_sched_exit *ei)
 	return o;
 }
 
-static int cmd_list(struct sched *s, struct json_object *reply)
+static int cmd_list(struct oe_module_inst *mi, const struct ctl_request *req,
+		    struct json_object *reply, char *err, size_t errlen)
 {
 	struct json_object *arr = json_object_new_array();
+	struct sched *s = mi->priv;
 
+	(void)req;
+	(void)err;
+	(void)errlen;
 	check(s);
 	for (int i = 0; oesched_policies[i]; i++) {
 		const char *name = oesched_policies[i];
@@ -639,9 +644,10 @@ static void add_status(struct sched *s, struct json_object *r)
 	json_object_object_add(r, "ejections", json_object_new_uint64(s->ejections));
 }
 
-static int cmd_load(struct sched *s, const struct ctl_request *req,
+static int cmd_load(struct oe_module_inst *mi, const struct ctl_request *req,
 		    struct json_object *reply, char *err, size_t errlen)
 {
+	struct sched *s = mi->priv;
 	char known[128];
 
 	if (!oesched_policy_known(req->policy)) {
@@ -661,9 +667,12 @@ static int cmd_load(struct sched *s, const struct ctl_request *req,
 	return 0;
 }
 
-static int cmd_unload(struct sched *s, struct json_object *reply, char *err,
-		      size_t errlen)
+static int cmd_unload(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
 {
+	struct sched *s = mi->priv;
+
+	(void)req;
 	check(s);
 	if (!s->h) {
 		if (s->state == SCHED_EJECTED)
@@ -679,17 +688,8 @@ static int cmd_unload(struct sched *s, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int sched_list(struct oe_module_inst *mi, const struct ctl_request *req,
+static int cmd_status(struct oe_module_inst *mi, const struct ctl_request *req,
 		      struct json_object *reply, char *err, size_t errlen)
-{
-	(void)req;
-	(void)err;
-	(void)errlen;
-	return cmd_list(mi->priv, reply);
-}
-
-static int sched_cmd_status(struct oe_module_inst *mi, const struct ctl_request *req,
-			    struct json_object *reply, char *err, size_t errlen)
 {
 	(void)req;
 	(void)err;
@@ -699,24 +699,11 @@ static int sched_cmd_status(struct oe_module_inst *mi, const struct ctl_request 
 	return 0;
 }
 
-static int sched_load(struct oe_module_inst *mi, const struct ctl_request *req,
-		      struct json_object *reply, char *err, size_t errlen)
-{
-	return cmd_load(mi->priv, req, reply, err, errlen);
-}
-
-static int sched_unload(struct oe_module_inst *mi, const struct ctl_request *req,
-			struct json_object *reply, char *err, size_t errlen)
-{
-	(void)req;
-	return cmd_unload(mi->priv, reply, err, errlen);
-}
-
 static const struct oe_command sched_commands[] = {
-	{ "list", false, 0, sched_list },
-	{ "status", false, 0, sched_cmd_status },
-	{ "load", true, CTL_ARG_POLICY, sched_load },
-	{ "unload", true, 0, sched_unload },
+	{ "list", false, 0, cmd_list },
+	{ "status", false, 0, cmd_status },
+	{ "load", true, CTL_ARG_POLICY, cmd_load },
+	{ "unload", true, 0, cmd_unload },
 };
 
 /* ---- module ---- */
