@@ -9,7 +9,8 @@
  * oe_command) and its events (emitted with oe_module_emit(), which keeps
  * the last OE_EVENT_RING_SIZE of them for "recent"). The daemon, the
  * config parser and the control protocol only walk the module table, so
- * adding a feature is one new file and one line in modules_table.c.
+ * adding a feature is one new file and its entry (with its extern
+ * declaration) in modules_table.c.
  */
 #ifndef OE_CTLD_MODULE_H
 #define OE_CTLD_MODULE_H
