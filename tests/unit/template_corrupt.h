@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "template.h"
+#include "util.h"
 
 /*
  * The good template: ino 100 (1 MiB) read at [0, 64K) then [128K, 64K),
@@ -108,7 +109,7 @@ static const struct tc_kind tc_kinds[] = {
 	K(count_mismatch), K(range_sum), K(dup_ino), K(file_reserved),
 #undef K
 };
-#define TC_NR_KINDS (sizeof(tc_kinds) / sizeof(tc_kinds[0]))
+#define TC_NR_KINDS (ARRAY_SIZE(tc_kinds))
 
 /* Read the whole file at @path into @img (GOOD_SIZE + 1 bytes); its size. */
 static inline size_t tc_read(const char *path, unsigned char *img)

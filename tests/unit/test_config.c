@@ -13,13 +13,21 @@
 
 #include "config.h"
 #include "log.h"
+#include "modelfs_mod.h"
+#include "oesched.h"
+#include "sched_mod.h"
+#include "util.h"
+
+extern const struct oe_module sentry_module;
+extern const struct oe_module gmem_module;
 
 static char err[512];
 
 static int load(const char *text, struct oectld_config *cfg)
 {
 	err[0] = '\0';
-	return oectld_config_load_string("t.conf", text, cfg, err, sizeof(err));
+	return oectld_config_load_string("t.conf", text, oe_module_table,
+					 oe_module_count, cfg, err, sizeof(err));
 }
 
 static void test_defaults_and_good_file(void **state)
@@ -32,10 +40,10 @@ static void test_defaults_and_good_file(void **state)
 	assert_string_equal(c.daemon.socket, "/run/oe-ctld/ctl.sock");
 	assert_string_equal(c.daemon.admin_group, "oe-admin");
 	assert_true(c.daemon.watchdog);
-	assert_true(c.sentry.enabled);
-	assert_false(c.modelfs.enabled);
-	assert_string_equal(c.modelfs.template_dir, "/var/lib/oe-ctld/modelfs");
-	assert_int_equal(c.modelfs.nattach, 0);
+	assert_true(sentry_module.enabled(&c));
+	assert_false(modelfs_config(&c)->enabled);
+	assert_string_equal(modelfs_config(&c)->template_dir, "/var/lib/oe-ctld/modelfs");
+	assert_int_equal(modelfs_config(&c)->nattach, 0);
 
 	assert_int_equal(load("# comment\n"
 			      "[daemon]\n"
@@ -51,7 +59,7 @@ static void test_defaults_and_good_file(void **state)
 	assert_string_equal(c.daemon.socket, "/tmp/x/ctl.sock");
 	assert_string_equal(c.daemon.admin_group, "wheel");
 	assert_false(c.daemon.watchdog);
-	assert_false(c.sentry.enabled);
+	assert_false(sentry_module.enabled(&c));
 }
 
 static void test_unknown_key(void **state)
@@ -152,8 +160,9 @@ static void test_missing_file(void **state)
 	struct oectld_config c;
 
 	(void)state;
-	assert_int_equal(oectld_config_load("/nonexistent/oe-ctld.conf", &c, err,
-					    sizeof(err)), -1);
+	assert_int_equal(oectld_config_load("/nonexistent/oe-ctld.conf",
+					    oe_module_table, oe_module_count, &c,
+					    err, sizeof(err)), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_string_equal(err, "/nonexistent/oe-ctld.conf: cannot open: No such file or directory");
 }
@@ -172,7 +181,8 @@ static void test_real_file(void **state)
 	assert_non_null(f);
 	fputs("[daemon]\nlog_level = warning\n[sentry]\nenabled = nope\n", f);
 	fclose(f);
-	assert_int_equal(oectld_config_load(path, &c, err, sizeof(err)), -1);
+	assert_int_equal(oectld_config_load(path, oe_module_table, oe_module_count,
+					    &c, err, sizeof(err)), -1);
 	{
 		char want[128];
 
@@ -183,7 +193,8 @@ static void test_real_file(void **state)
 	assert_non_null(f);
 	fputs("[daemon]\nlog_level = warning\n", f);
 	fclose(f);
-	assert_int_equal(oectld_config_load(path, &c, err, sizeof(err)), 0);
+	assert_int_equal(oectld_config_load(path, oe_module_table, oe_module_count,
+					    &c, err, sizeof(err)), 0);
 	assert_int_equal(c.daemon.log_level, LOG_WARNING);
 	unlink(path);
 }
@@ -201,11 +212,11 @@ static void test_reload_keeps_old_config(void **state)
 			      &running), -1);
 	assert_memory_equal(&running, &before, sizeof(running));
 	assert_int_equal(running.daemon.log_level, LOG_DEBUG);
-	assert_false(running.sentry.enabled);
+	assert_false(sentry_module.enabled(&running));
 	/* a good one replaces it */
 	assert_int_equal(load("[daemon]\nlog_level = error\n", &running), 0);
 	assert_int_equal(running.daemon.log_level, LOG_ERR);
-	assert_true(running.sentry.enabled);
+	assert_true(sentry_module.enabled(&running));
 }
 
 static void test_modelfs_section(void **state)
@@ -220,24 +231,24 @@ static void test_modelfs_section(void **state)
 			      "\t/mnt/c:aggregate\n"
 			      "attach = /mnt/x:y/z:sequential\n"
 			      "attach =\n", &c), 0);
-	assert_true(c.modelfs.enabled);
-	assert_string_equal(c.modelfs.template_dir, "/srv/tmpl");
-	assert_int_equal(c.modelfs.nattach, 4);
-	assert_string_equal(c.modelfs.attach[0].mount, "/mnt/a");
-	assert_string_equal(c.modelfs.attach[0].policy, "sequential");
+	assert_true(modelfs_config(&c)->enabled);
+	assert_string_equal(modelfs_config(&c)->template_dir, "/srv/tmpl");
+	assert_int_equal(modelfs_config(&c)->nattach, 4);
+	assert_string_equal(modelfs_config(&c)->attach[0].mount, "/mnt/a");
+	assert_string_equal(modelfs_config(&c)->attach[0].policy, "sequential");
 	/* trailing slash dropped */
-	assert_string_equal(c.modelfs.attach[1].mount, "/mnt/b");
-	assert_string_equal(c.modelfs.attach[1].policy, "template");
+	assert_string_equal(modelfs_config(&c)->attach[1].mount, "/mnt/b");
+	assert_string_equal(modelfs_config(&c)->attach[1].policy, "template");
 	/* a continuation line adds to the list */
-	assert_string_equal(c.modelfs.attach[2].mount, "/mnt/c");
-	assert_string_equal(c.modelfs.attach[2].policy, "aggregate");
+	assert_string_equal(modelfs_config(&c)->attach[2].mount, "/mnt/c");
+	assert_string_equal(modelfs_config(&c)->attach[2].policy, "aggregate");
 	/* the policy follows the last ':'; a repeated key adds too */
-	assert_string_equal(c.modelfs.attach[3].mount, "/mnt/x:y/z");
-	assert_string_equal(c.modelfs.attach[3].policy, "sequential");
+	assert_string_equal(modelfs_config(&c)->attach[3].mount, "/mnt/x:y/z");
+	assert_string_equal(modelfs_config(&c)->attach[3].policy, "sequential");
 
 	/* an empty section is known */
 	assert_int_equal(load("[modelfs]\n", &c), 0);
-	assert_false(c.modelfs.enabled);
+	assert_false(modelfs_config(&c)->enabled);
 }
 
 static void test_modelfs_bad_values(void **state)
@@ -327,8 +338,8 @@ static void test_long_value_line_refused(void **state)
 		p += sprintf(p, "\n  /mnt/model%02d:sequential", i);
 	sprintf(p, "\nenabled = yes\n");
 	assert_int_equal(load(text, &c), 0);
-	assert_int_equal(c.modelfs.nattach, 20);
-	assert_string_equal(c.modelfs.attach[19].mount, "/mnt/model19");
+	assert_int_equal(modelfs_config(&c)->nattach, 20);
+	assert_string_equal(modelfs_config(&c)->attach[19].mount, "/mnt/model19");
 }
 
 static void test_modelfs_reload_keeps_old_list(void **state)
@@ -342,8 +353,8 @@ static void test_modelfs_reload_keeps_old_list(void **state)
 	assert_int_equal(load("[modelfs]\nenabled = yes\nattach = /mnt/b:sequential relative:sequential\n",
 			      &running), -1);
 	assert_memory_equal(&running, &before, sizeof(running));
-	assert_int_equal(running.modelfs.nattach, 1);
-	assert_string_equal(running.modelfs.attach[0].mount, "/mnt/a");
+	assert_int_equal(modelfs_config(&running)->nattach, 1);
+	assert_string_equal(modelfs_config(&running)->attach[0].mount, "/mnt/a");
 }
 
 static void test_sched_defaults(void **state)
@@ -352,23 +363,23 @@ static void test_sched_defaults(void **state)
 
 	(void)state;
 	assert_int_equal(load("", &c), 0);
-	assert_false(c.sched.enabled);
-	assert_string_equal(c.sched.policy, "");
-	assert_false(c.sched.partial);
-	assert_int_equal(c.sched.timeout_ms, 0);
-	assert_string_equal(c.sched.bpf_dir, "");
-	assert_int_equal(c.sched.nls, 0);
-	assert_int_equal(c.sched.nbe, 0);
-	assert_int_equal(c.sched.ndomains, 0);
+	assert_false(sched_config(&c)->enabled);
+	assert_string_equal(sched_config(&c)->policy, "");
+	assert_false(sched_config(&c)->partial);
+	assert_int_equal(sched_config(&c)->timeout_ms, 0);
+	assert_string_equal(sched_config(&c)->bpf_dir, "");
+	assert_int_equal(sched_config(&c)->nls, 0);
+	assert_int_equal(sched_config(&c)->nbe, 0);
+	assert_int_equal(sched_config(&c)->ndomains, 0);
 	/* an empty section is known, and changes nothing */
 	assert_int_equal(load("[sched]\n", &c), 0);
-	assert_false(c.sched.enabled);
+	assert_false(sched_config(&c)->enabled);
 	/* every key of the sample file, with empty lists */
 	assert_int_equal(load("[sched]\nenabled = no\npolicy =\npartial = no\n"
 			      "timeout_ms = 0\nbpf_dir =\nls_cgroups =\n"
 			      "be_cgroups =\ndomain_cgroups =\n", &c), 0);
-	assert_string_equal(c.sched.policy, "");
-	assert_int_equal(c.sched.nls + c.sched.nbe + c.sched.ndomains, 0);
+	assert_string_equal(sched_config(&c)->policy, "");
+	assert_int_equal(sched_config(&c)->nls + sched_config(&c)->nbe + sched_config(&c)->ndomains, 0);
 }
 
 static void test_sched_section(void **state)
@@ -388,41 +399,41 @@ static void test_sched_section(void **state)
 			      "be_cgroups = /sys/fs/cgroup/a=b\n"
 			      "domain_cgroups = /sys/fs/cgroup/c1=0 /sys/fs/cgroup/c2\n"
 			      "   /sys/fs/cgroup/x=y=63\n", &c), 0);
-	assert_true(c.sched.enabled);
-	assert_string_equal(c.sched.policy, "oe_qos");
-	assert_true(c.sched.partial);
-	assert_int_equal(c.sched.timeout_ms, 30000);
-	assert_string_equal(c.sched.bpf_dir, "/usr/lib/oe-ext/bpf");
-	assert_int_equal(c.sched.nls, 3);
-	assert_string_equal(c.sched.ls_cgroups[0], "/sys/fs/cgroup/web");
-	assert_string_equal(c.sched.ls_cgroups[1], "/sys/fs/cgroup/db");
-	assert_string_equal(c.sched.ls_cgroups[2], "/sys/fs/cgroup/cache");
+	assert_true(sched_config(&c)->enabled);
+	assert_string_equal(sched_config(&c)->policy, "oe_qos");
+	assert_true(sched_config(&c)->partial);
+	assert_int_equal(sched_config(&c)->timeout_ms, 30000);
+	assert_string_equal(sched_config(&c)->bpf_dir, "/usr/lib/oe-ext/bpf");
+	assert_int_equal(sched_config(&c)->nls, 3);
+	assert_string_equal(sched_config(&c)->ls_cgroups[0], "/sys/fs/cgroup/web");
+	assert_string_equal(sched_config(&c)->ls_cgroups[1], "/sys/fs/cgroup/db");
+	assert_string_equal(sched_config(&c)->ls_cgroups[2], "/sys/fs/cgroup/cache");
 	/* a repeated key adds to the list; '=' means nothing in be_cgroups */
-	assert_int_equal(c.sched.nbe, 2);
-	assert_string_equal(c.sched.be_cgroups[0], "/sys/fs/cgroup/batch");
-	assert_string_equal(c.sched.be_cgroups[1], "/sys/fs/cgroup/a=b");
-	assert_int_equal(c.sched.ndomains, 3);
-	assert_string_equal(c.sched.domains[0].cgroup, "/sys/fs/cgroup/c1");
-	assert_int_equal(c.sched.domains[0].domain, 0);
+	assert_int_equal(sched_config(&c)->nbe, 2);
+	assert_string_equal(sched_config(&c)->be_cgroups[0], "/sys/fs/cgroup/batch");
+	assert_string_equal(sched_config(&c)->be_cgroups[1], "/sys/fs/cgroup/a=b");
+	assert_int_equal(sched_config(&c)->ndomains, 3);
+	assert_string_equal(sched_config(&c)->domains[0].cgroup, "/sys/fs/cgroup/c1");
+	assert_int_equal(sched_config(&c)->domains[0].domain, 0);
 	/* without a domain: the next one */
-	assert_string_equal(c.sched.domains[1].cgroup, "/sys/fs/cgroup/c2");
-	assert_int_equal(c.sched.domains[1].domain, -1);
+	assert_string_equal(sched_config(&c)->domains[1].cgroup, "/sys/fs/cgroup/c2");
+	assert_int_equal(sched_config(&c)->domains[1].domain, -1);
 	/* the domain follows the last '=' */
-	assert_string_equal(c.sched.domains[2].cgroup, "/sys/fs/cgroup/x=y");
-	assert_int_equal(c.sched.domains[2].domain, 63);
+	assert_string_equal(sched_config(&c)->domains[2].cgroup, "/sys/fs/cgroup/x=y");
+	assert_int_equal(sched_config(&c)->domains[2].domain, 63);
 
-	for (int i = 0; oectld_sched_policies[i]; i++) {
+	for (int i = 0; oesched_policies[i]; i++) {
 		char text[64];
 
 		snprintf(text, sizeof(text), "[sched]\npolicy = %s\n",
-			 oectld_sched_policies[i]);
+			 oesched_policies[i]);
 		assert_int_equal(load(text, &c), 0);
-		assert_string_equal(c.sched.policy, oectld_sched_policies[i]);
+		assert_string_equal(sched_config(&c)->policy, oesched_policies[i]);
 	}
 	/* the last of a repeated plain key wins; empty is no policy */
 	assert_int_equal(load("[sched]\npolicy = oe_fifo\npolicy =\ntimeout_ms = 0007\n", &c), 0);
-	assert_string_equal(c.sched.policy, "");
-	assert_int_equal(c.sched.timeout_ms, 7);
+	assert_string_equal(sched_config(&c)->policy, "");
+	assert_int_equal(sched_config(&c)->timeout_ms, 7);
 }
 
 static void test_sched_bad_values(void **state)
@@ -463,7 +474,7 @@ static void test_sched_bad_values(void **state)
 	char text[256];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		/* a good key first: the whole file is refused all the same */
 		snprintf(text, sizeof(text), "[sched]\n%s\nenabled = yes\n", bad[i].text);
 		assert_int_equal(load(text, &c), -1);
@@ -498,7 +509,7 @@ static void test_sched_limits(void **state)
 		p += sprintf(p, "\n  /sys/fs/cgroup/c%d", i);
 	sprintf(p, "\n");
 	assert_int_equal(load(text, &c), 0);
-	assert_int_equal(c.sched.nls, OECTLD_SCHED_CGROUPS_MAX);
+	assert_int_equal(sched_config(&c)->nls, OECTLD_SCHED_CGROUPS_MAX);
 
 	/* a path that does not fit is refused, not cut (inih's line is shorter) */
 	memset(longpath, 'a', sizeof(longpath));
@@ -520,7 +531,7 @@ static void test_sched_reload_keeps_old(void **state)
 			      &running), -1);
 	assert_non_null(strstr(err, "t.conf:4: timeout_ms"));
 	assert_memory_equal(&running, &before, sizeof(running));
-	assert_string_equal(running.sched.policy, "oe_fifo");
+	assert_string_equal(sched_config(&running)->policy, "oe_fifo");
 }
 
 static void test_gmem_section(void **state)
@@ -530,19 +541,19 @@ static void test_gmem_section(void **state)
 	(void)state;
 	/* on by default: it only reads */
 	assert_int_equal(load("", &c), 0);
-	assert_true(c.gmem.enabled);
+	assert_true(gmem_module.enabled(&c));
 	assert_int_equal(load("[gmem]\nenabled = no\n", &c), 0);
-	assert_false(c.gmem.enabled);
-	assert_true(c.sentry.enabled);
+	assert_false(gmem_module.enabled(&c));
+	assert_true(sentry_module.enabled(&c));
 	assert_int_equal(load("[gmem]\nenabled = no\n[gmem]\nenabled = yes\n", &c), 0);
-	assert_true(c.gmem.enabled);
+	assert_true(gmem_module.enabled(&c));
 	/* an empty [gmem] is a known section, and changes nothing */
 	assert_int_equal(load("[daemon]\nwatchdog = yes\n[gmem]\n", &c), 0);
-	assert_true(c.gmem.enabled);
+	assert_true(gmem_module.enabled(&c));
 	/* [gmem] does not turn the others on or off */
 	assert_int_equal(load("[sentry]\nenabled = no\n[gmem]\nenabled = yes\n", &c), 0);
-	assert_false(c.sentry.enabled);
-	assert_true(c.gmem.enabled);
+	assert_false(sentry_module.enabled(&c));
+	assert_true(gmem_module.enabled(&c));
 }
 
 static void test_gmem_bad_values(void **state)
@@ -571,7 +582,7 @@ static void test_gmem_bad_values(void **state)
 	assert_int_equal(load("[gmem]\nenabled = yes\nenabled = maybe\n", &running), -1);
 	assert_string_equal(err, "t.conf:3: enabled: bad value 'maybe' (expected yes or no)");
 	assert_memory_equal(&running, &before, sizeof(running));
-	assert_false(running.gmem.enabled);
+	assert_false(gmem_module.enabled(&running));
 }
 
 int main(void)

@@ -18,7 +18,17 @@ static char err[256];
 static int parse(const char *s, struct ctl_request *r)
 {
 	err[0] = '\0';
-	return ctlproto_parse(s, strlen(s), r, err, sizeof(err));
+	return ctlproto_parse(s, strlen(s), oe_module_table, oe_module_count,
+			      r, err, sizeof(err));
+}
+
+/* @r is the module command @name, found in its module's table. */
+static void assert_command(const struct ctl_request *r, const char *name)
+{
+	assert_int_equal(r->cmd, CTL_CMD_FEATURE);
+	assert_string_equal(r->name, name);
+	assert_non_null(r->command);
+	assert_string_equal(r->command->name, strchr(name, '.') + 1);
 }
 
 static void test_valid(void **state)
@@ -57,9 +67,11 @@ static void test_bad_json(void **state)
 	assert_string_equal(err, "bad request: missing string member \"cmd\"");
 	assert_int_equal(parse("{\"cmd\":3}", &r), -1);
 	assert_string_equal(err, "bad request: missing string member \"cmd\"");
-	assert_int_equal(ctlproto_parse("", 0, &r, err, sizeof(err)), -1);
+	assert_int_equal(ctlproto_parse("", 0, oe_module_table, oe_module_count, &r, err,
+					 sizeof(err)), -1);
 	/* an embedded NUL is not whitespace */
-	assert_int_equal(ctlproto_parse("{\"cmd\":\"ping\"}\0x", 16, &r, err, sizeof(err)), -1);
+	assert_int_equal(ctlproto_parse("{\"cmd\":\"ping\"}\0x", 16, oe_module_table,
+					 oe_module_count, &r, err, sizeof(err)), -1);
 }
 
 static void test_unknown_command(void **state)
@@ -125,27 +137,27 @@ static void test_modelfs_commands(void **state)
 
 	(void)state;
 	assert_int_equal(parse("{\"cmd\":\"modelfs.mounts\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_MODELFS_MOUNTS);
+	assert_command(&r, "modelfs.mounts");
 	assert_string_equal(r.feature, "modelfs");
 	assert_false(r.needs_admin);
 	assert_string_equal(r.mount, "");
 	assert_int_equal(parse("{\"cmd\":\"modelfs.templates\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_MODELFS_TEMPLATES);
+	assert_command(&r, "modelfs.templates");
 	assert_false(r.needs_admin);
 
 	assert_int_equal(parse("{\"cmd\":\"modelfs.attach\",\"mount\":\"/mnt/m\",\"policy\":\"template\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_MODELFS_ATTACH);
+	assert_command(&r, "modelfs.attach");
 	assert_true(r.needs_admin);
 	assert_string_equal(r.mount, "/mnt/m");
 	assert_string_equal(r.policy, "template");
 	assert_int_equal(parse("{\"cmd\":\"modelfs.detach\",\"mount\":\"/mnt/m\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_MODELFS_DETACH);
+	assert_command(&r, "modelfs.detach");
 	assert_true(r.needs_admin);
 	assert_string_equal(r.mount, "/mnt/m");
 
 	/* stats: the mount is optional */
 	assert_int_equal(parse("{\"cmd\":\"modelfs.stats\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_MODELFS_STATS);
+	assert_command(&r, "modelfs.stats");
 	assert_string_equal(r.mount, "");
 	assert_int_equal(parse("{\"cmd\":\"modelfs.stats\",\"mount\":\"/mnt/m\"}", &r), 0);
 	assert_string_equal(r.mount, "/mnt/m");
@@ -240,22 +252,22 @@ static void test_sched_commands(void **state)
 
 	(void)state;
 	assert_int_equal(parse("{\"cmd\":\"sched.list\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_SCHED_LIST);
+	assert_command(&r, "sched.list");
 	assert_string_equal(r.feature, "sched");
 	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
 	assert_int_equal(parse("{\"cmd\":\"sched.status\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_SCHED_STATUS);
+	assert_command(&r, "sched.status");
 	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
 
 	assert_int_equal(parse("{\"cmd\":\"sched.load\",\"policy\":\"oe_fifo\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_SCHED_LOAD);
+	assert_command(&r, "sched.load");
 	assert_string_equal(r.feature, "sched");
 	assert_string_equal(r.policy, "oe_fifo");
 	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), -1);
 	assert_string_equal(err, "permission denied: 'sched.load' needs root or the admin group");
 	assert_int_equal(ctlproto_authorize(&r, true, err, sizeof(err)), 0);
 	assert_int_equal(parse("{\"cmd\":\"sched.unload\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_SCHED_UNLOAD);
+	assert_command(&r, "sched.unload");
 	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), -1);
 	assert_string_equal(err, "permission denied: 'sched.unload' needs root or the admin group");
 
@@ -278,13 +290,13 @@ static void test_gmem_commands(void **state)
 	(void)state;
 	/* read-only: anybody may look */
 	assert_int_equal(parse("{\"cmd\":\"gmem.devices\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_GMEM_DEVICES);
+	assert_command(&r, "gmem.devices");
 	assert_string_equal(r.name, "gmem.devices");
 	assert_string_equal(r.feature, "gmem");
 	assert_false(r.needs_admin);
 	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);
 	assert_int_equal(parse("{\"cmd\":\"gmem.stats\"}", &r), 0);
-	assert_int_equal(r.cmd, CTL_CMD_GMEM_STATS);
+	assert_command(&r, "gmem.stats");
 	assert_string_equal(r.feature, "gmem");
 	assert_false(r.needs_admin);
 	assert_int_equal(ctlproto_authorize(&r, false, err, sizeof(err)), 0);

@@ -62,12 +62,21 @@ static bool kernel_has_gmem(void)
 	return has;
 }
 
+/* [gmem] enabled = yes or no, as the config file says it */
+static void set_enabled(bool on)
+{
+	const char *text = on ? "[gmem]\nenabled = yes\n" : "[gmem]\nenabled = no\n";
+
+	assert_int_equal(oectld_config_load_string("t.conf", text, tab, 1, &cfg,
+						   err, sizeof(err)), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	nwatched = 0;
 	nemitted = 0;
-	oectld_config_defaults(&cfg);
+	oectld_config_defaults(&cfg, tab, 1);
 	oe_modules_setup(&mi, tab, 1, &ops, NULL);
 	return 0;
 }
@@ -106,7 +115,8 @@ static int command(const char *json, struct json_object **reply)
 	struct ctl_request req;
 	int rc;
 
-	assert_int_equal(ctlproto_parse(json, strlen(json), &req, err, sizeof(err)), 0);
+	assert_int_equal(ctlproto_parse(json, strlen(json), tab, 1, &req, err,
+					sizeof(err)), 0);
 	*reply = json_object_new_object();
 	err[0] = '\0';
 	rc = oe_modules_command(&mi, 1, &req, *reply, err, sizeof(err));
@@ -168,7 +178,7 @@ static void test_disabled(void **state)
 	struct json_object *d, *r;
 
 	(void)state;
-	cfg.gmem.enabled = false;
+	set_enabled(false);
 	oe_modules_start(&mi, 1, &cfg);
 	assert_false(mi.running);
 	assert_int_equal(nwatched, 0);
@@ -180,11 +190,11 @@ static void test_disabled(void **state)
 	json_object_put(r);
 
 	/* enabled by a reload: it starts; disabled again: it stops */
-	cfg.gmem.enabled = true;
+	set_enabled(true);
 	oe_modules_reload(&mi, 1, &cfg);
 	assert_true(mi.running);
 	assert_int_equal(nwatched, 1);
-	cfg.gmem.enabled = false;
+	set_enabled(false);
 	oe_modules_reload(&mi, 1, &cfg);
 	assert_false(mi.running);
 	assert_int_equal(nwatched, 0);
@@ -197,7 +207,7 @@ static void test_net_admin_only(void **state)
 	assert_true(gmem_module.caps == OE_CAP(CAP_NET_ADMIN));
 	assert_true(oe_modules_caps(tab, 1, &cfg) == OE_CAP(CAP_NET_ADMIN));
 	assert_true(gmem_module.enabled(&cfg));
-	cfg.gmem.enabled = false;
+	set_enabled(false);
 	assert_false(gmem_module.enabled(&cfg));
 	assert_string_equal(gmem_module.name, "gmem");
 }
@@ -205,7 +215,7 @@ static void test_net_admin_only(void **state)
 static void test_other_feature_command(void **state)
 {
 	struct ctl_request req = {
-		.cmd = CTL_CMD_SCHED_LIST, .name = "sched.list", .feature = "gmem",
+		.cmd = CTL_CMD_FEATURE, .name = "sched.list", .feature = "gmem",
 	};
 	struct json_object *r = json_object_new_object();
 

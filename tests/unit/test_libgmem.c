@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "libgmem_fixture.h"
+#include "util.h"
 
 #define assert_null_errno(expr, e)                                           \
 	do {                                                                 \
@@ -249,7 +250,7 @@ static void test_advise_errno(void **state)
 	static const int errs[] = { EINVAL, ENOMEM, EFAULT, EINTR, EBUSY };
 
 	(void)state;
-	for (size_t e = 0; e < sizeof(errs) / sizeof(errs[0]); e++) {
+	for (size_t e = 0; e < ARRAY_SIZE(errs); e++) {
 		fk.ioctl_errno = errs[e];
 		for (int w = 0; w < NR_ADVISE; w++)
 			assert_fails(advise_call(w, FAKE_VA, LP), errs[e]);
@@ -327,7 +328,7 @@ static const struct {
 static void test_alloc_rounding(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(rounding) / sizeof(rounding[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rounding); i++) {
 		fk.mmap_ret = (char *)FAKE_VA + i * 1024 * LP;
 		assert_ptr_equal(gmemAlloc(rounding[i].size), fk.mmap_ret);
 		assert_int_equal(fk.mmap_calls, i + 1);
@@ -367,7 +368,7 @@ static void test_alloc_errors(void **state)
 static void test_free_rounding(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(rounding) / sizeof(rounding[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rounding); i++) {
 		if (rounding[i].len > 1024 * LP)
 			continue;	/* would run past the address space */
 		assert_int_equal(gmemFree(FAKE_VA, rounding[i].size), 0);
@@ -538,7 +539,7 @@ static void test_stats_malformed(void **state)
 
 	(void)state;
 	memset(&want, 0x5a, sizeof(want));
-	for (size_t i = 0; i < sizeof(stat_bad) / sizeof(stat_bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(stat_bad); i++) {
 		st = want;
 		stat_is(stat_bad[i]);
 		errno = 0;

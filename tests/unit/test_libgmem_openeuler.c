@@ -19,6 +19,7 @@
 
 #include "libgmem.h"	/* all an openEuler program includes */
 #include "libgmem_fixture.h"
+#include "util.h"
 
 /* The README's sequence: find the device, prefetch to it, free eagerly. */
 static void test_readme_usage(void **state)
@@ -79,14 +80,14 @@ static void test_wide_values(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
 		assert_int_equal(gmemPrefetch(c[i].addr, c[i].size, c[i].hnid,
 					      NULL), 0);
 		assert_madvise(c[i].addr, c[i].size, c[i].hnid, MADV_PREFETCH);
 		assert_int_equal(gmemFreeEager(c[i].addr, c[i].size, NULL), 0);
 		assert_madvise(c[i].addr, c[i].size, -1, MADV_DONTNEED);
 	}
-	assert_int_equal(fk.ioctl_calls, 2 * sizeof(c) / sizeof(c[0]));
+	assert_int_equal(fk.ioctl_calls, 2 * ARRAY_SIZE(c));
 }
 
 /* openEuler says nonzero on failure and a negative hnid: both hold. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy_fixture.h"
+#include "util.h"
 
 /* The runtime alone: the tests read its commands from the peer end. */
 static int setup(void **state)
@@ -310,7 +311,7 @@ static void test_dispatch(void **state)
 	struct modelfs_event e;
 	size_t i;
 
-	for (i = 0; i < sizeof(to_prefetch) / sizeof(to_prefetch[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(to_prefetch); i++) {
 		e = ev(to_prefetch[i], 3, 0, 4096);
 		assert_int_equal(modelfs_dispatch(f->rt, &rec_policy, &r, &e), 0);
 		assert_int_equal(r.prefetch, (int)i + 1);

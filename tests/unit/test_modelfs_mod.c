@@ -69,16 +69,17 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	struct oectld_modelfs_cfg *c;
 
 	assert_non_null(f);
 	nwatched = 0;
 	emitted = 0;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/oe-mfs-test-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	oectld_config_defaults(&f->cfg);
-	f->cfg.modelfs.enabled = true;
-	snprintf(f->cfg.modelfs.template_dir, sizeof(f->cfg.modelfs.template_dir),
-		 "%s", f->dir);
+	oectld_config_defaults(&f->cfg, table, 1);
+	c = modelfs_config(&f->cfg);
+	c->enabled = true;
+	snprintf(c->template_dir, sizeof(c->template_dir), "%s", f->dir);
 	oe_modules_setup(&f->mi, table, 1, &ops, NULL);
 	oe_modules_start(&f->mi, 1, &f->cfg);
 	assert_true(f->mi.running);
@@ -127,7 +128,8 @@ static int command(struct fixture *f, const char *json, struct json_object **rep
 	struct ctl_request req;
 	int rc;
 
-	assert_int_equal(ctlproto_parse(json, strlen(json), &req, err, errlen), 0);
+	assert_int_equal(ctlproto_parse(json, strlen(json), table, 1, &req, err,
+					errlen), 0);
 	*reply = json_object_new_object();
 	err[0] = '\0';
 	rc = oe_modules_command(&f->mi, 1, &req, *reply, err, errlen);
@@ -405,6 +407,7 @@ static void test_reload_follows_the_list(void **state)
 	struct fixture *f = *state;
 	struct modelfs_rt *rt1, *rt2;
 	struct oectld_config nc = f->cfg;
+	struct oectld_modelfs_cfg *c = modelfs_config(&nc);
 	char err[256];
 	int p1, p2;
 
@@ -417,24 +420,24 @@ static void test_reload_follows_the_list(void **state)
 					   "sequential", rt2, false, err, sizeof(err)), 0);
 
 	/* still listed: kept */
-	nc.modelfs.nattach = 1;
-	snprintf(nc.modelfs.attach[0].mount, sizeof(nc.modelfs.attach[0].mount),
+	c->nattach = 1;
+	snprintf(c->attach[0].mount, sizeof(c->attach[0].mount),
 		 "/nonexistent/conf");
-	snprintf(nc.modelfs.attach[0].policy, sizeof(nc.modelfs.attach[0].policy),
+	snprintf(c->attach[0].policy, sizeof(c->attach[0].policy),
 		 "sequential");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(modelfs_mod_held(&f->mi), 2);
 
 	/* listed with another policy: the old one goes, the new one cannot
 	 * attach to a path that is not there (and is not retried in a loop) */
-	snprintf(nc.modelfs.attach[0].policy, sizeof(nc.modelfs.attach[0].policy),
+	snprintf(c->attach[0].policy, sizeof(c->attach[0].policy),
 		 "aggregate");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(modelfs_mod_held(&f->mi), 1);
 	assert_string_equal(last_reason, "the configuration names another policy");
 
 	/* the hand-attached one survives a reload without it */
-	nc.modelfs.nattach = 0;
+	modelfs_config(&nc)->nattach = 0;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(modelfs_mod_held(&f->mi), 1);
 	assert_int_equal(modelfs_mod_failed(&f->mi), 0);
@@ -453,7 +456,7 @@ static void test_reload_drops_unlisted(void **state)
 	rt = channel(&p);
 	assert_int_equal(modelfs_mod_adopt(&f->mi, "/nonexistent/conf", makedev(0, 90),
 					   "sequential", rt, true, err, sizeof(err)), 0);
-	nc.modelfs.nattach = 0;
+	modelfs_config(&nc)->nattach = 0;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(modelfs_mod_held(&f->mi), 0);
 	assert_string_equal(last_reason, "no longer in the configuration");
@@ -489,10 +492,11 @@ static void test_command_routing(void **state)
 	const char *s = "{\"cmd\":\"modelfs.mounts\"}";
 
 	(void)state;
-	oectld_config_defaults(&cfg);
+	oectld_config_defaults(&cfg, table, 1);
 	oe_modules_setup(&mi, table, 1, &ops, NULL);
 	oe_modules_start(&mi, 1, &cfg);
-	assert_int_equal(ctlproto_parse(s, strlen(s), &req, err, sizeof(err)), 0);
+	assert_int_equal(ctlproto_parse(s, strlen(s), table, 1, &req, err,
+					sizeof(err)), 0);
 	assert_int_equal(oe_modules_command(&mi, 1, &req, rep, err, sizeof(err)), -1);
 	assert_string_equal(err, "modelfs is disabled in the configuration");
 	/* a table without the feature */

@@ -10,11 +10,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
+#include <libmount.h>
 #include <linux/genetlink.h>
 #include <linux/oe_modelfs.h>
 #include <netlink/attr.h>
@@ -23,6 +25,7 @@
 
 #include "libmodelfs.h"
 #include "modelfs_msg.h"
+#include "util.h"
 
 #define FAMILY 0x1d
 
@@ -160,7 +163,7 @@ static void test_parse_required(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
 		struct nl_msg *m = mk_mount(required[i]);
 
 		poison();
@@ -308,28 +311,48 @@ static const char mountinfo[] =
 	"42 1 0:46 / /mnt/m2 ro,relatime - modelfs none ro,lowerdir=/x\n"
 	"43 1 0:47 /sub /mnt/tab\\011and\\134 ro - modelfs none ro";
 
+/* modelfs_mountinfo_find() in @text, as libmount reads it from the file. */
+static int find(const char *text, uint32_t major, uint32_t minor, char *buf,
+		size_t len)
+{
+	struct libmnt_table *tb = mnt_new_table();
+	FILE *f;
+	int rc;
+
+	assert_non_null(tb);
+	if (*text) {
+		f = fmemopen((void *)text, strlen(text), "r");
+		assert_non_null(f);
+		assert_int_equal(mnt_table_parse_stream(tb, f, "mountinfo"), 0);
+		fclose(f);
+	}
+	rc = modelfs_mountinfo_find(tb, major, minor, buf, len);
+	mnt_unref_table(tb);
+	return rc;
+}
+
 static void test_mountinfo(void **state)
 {
 	char buf[64];
 
 	(void)state;
 	/* the first modelfs line of the device, unescaped; not the tmpfs one */
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 0, 45, buf, sizeof(buf)), 0);
+	assert_int_equal(find(mountinfo, 0, 45, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/mnt/model one");
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 0, 46, buf, sizeof(buf)), 0);
+	assert_int_equal(find(mountinfo, 0, 46, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/mnt/m2");
 	/* last line without a newline, tab and backslash escapes */
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 0, 47, buf, sizeof(buf)), 0);
+	assert_int_equal(find(mountinfo, 0, 47, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/mnt/tab\tand\\");
 	/* not modelfs, not there, 0:4 is no prefix of 0:45 */
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 7, 0, buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 0, 4, buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 0, 99, buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(modelfs_mountinfo_find("", 0, 45, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(find(mountinfo, 7, 0, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(find(mountinfo, 0, 4, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(find(mountinfo, 0, 99, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(find("", 0, 45, buf, sizeof(buf)), -ENOENT);
 	/* found, but the buffer is too small */
-	assert_int_equal(modelfs_mountinfo_find(mountinfo, 0, 45, buf, 5), -ENAMETOOLONG);
+	assert_int_equal(find(mountinfo, 0, 45, buf, 5), -ENAMETOOLONG);
 	/* a truncated line is no match */
-	assert_int_equal(modelfs_mountinfo_find("40 1 0:45 / /mnt/model", 0, 45,
+	assert_int_equal(find("40 1 0:45 / /mnt/model", 0, 45,
 						buf, sizeof(buf)), -ENOENT);
 }
 

@@ -40,7 +40,7 @@ static void good_event_fn(struct oe_module_inst *mi, int fd, uint32_t events)
 	(void)events;
 	assert_int_equal(fd, 42);
 	good_events++;
-	mi->host_ops->emit_event(mi->host, mi, o);
+	oe_module_emit(mi, o);
 	json_object_put(o);
 }
 
@@ -157,7 +157,7 @@ static void test_caps_union(void **state)
 	struct oectld_config cfg;
 
 	(void)state;
-	oectld_config_defaults(&cfg);
+	oectld_config_defaults(&cfg, table, N);
 	assert_true(oe_modules_caps(table, N, &cfg) ==
 		    (OE_CAP(CAP_NET_ADMIN) | OE_CAP(CAP_PERFMON) | OE_CAP(CAP_BPF)));
 	en_off = true;
@@ -188,7 +188,7 @@ static void test_failed_init_is_unavailable(void **state)
 	struct json_object *st, *o, *d, *r;
 
 	(void)state;
-	oectld_config_defaults(&cfg);
+	oectld_config_defaults(&cfg, table, N);
 	oe_modules_setup(mi, table, N, &ops, NULL);
 	oe_modules_start(mi, N, &cfg);
 
@@ -242,7 +242,7 @@ static void test_reload(void **state)
 	struct oectld_config cfg;
 
 	(void)state;
-	oectld_config_defaults(&cfg);
+	oectld_config_defaults(&cfg, table, N);
 	oe_modules_setup(mi, table, N, &ops, NULL);
 	oe_modules_start(mi, N, &cfg);
 
@@ -265,6 +265,66 @@ static void test_reload(void **state)
 	assert_int_equal(good_fini, 2);
 }
 
+/* Event @seq of the good module, as a module emits one. */
+static void emit_seq(struct oe_module_inst *mi, int seq)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "seq", json_object_new_int(seq));
+	oe_module_emit(mi, o);
+	json_object_put(o);
+}
+
+static int seq_at(struct json_object *arr, size_t i)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(json_object_array_get_idx(arr, i),
+					      "seq", &v));
+	return json_object_get_int(v);
+}
+
+/* The host keeps the last OE_EVENT_RING_SIZE events of each module. */
+static void test_event_ring(void **state)
+{
+	struct oe_module_inst mi[N];
+	struct oectld_config cfg;
+	struct json_object *arr;
+
+	(void)state;
+	oectld_config_defaults(&cfg, table, N);
+	oe_modules_setup(mi, table, N, &ops, NULL);
+	oe_modules_start(mi, N, &cfg);
+	arr = oe_modules_recent(mi, N);
+	assert_int_equal(json_object_array_length(arr), 0);
+	json_object_put(arr);
+
+	emit_seq(&mi[0], 0);
+	arr = oe_modules_recent(mi, N);
+	assert_int_equal(json_object_array_length(arr), 1);
+	assert_int_equal(seq_at(arr, 0), 0);
+	json_object_put(arr);
+
+	/* past the ring's size: the oldest go, the rest stay in order */
+	for (int i = 1; i < 300; i++)
+		emit_seq(&mi[0], i);
+	assert_int_equal(emitted, 300);
+	arr = oe_modules_recent(mi, N);
+	assert_int_equal(json_object_array_length(arr), OE_EVENT_RING_SIZE);
+	assert_int_equal(seq_at(arr, 0), 300 - OE_EVENT_RING_SIZE);
+	assert_int_equal(seq_at(arr, OE_EVENT_RING_SIZE - 1), 299);
+	for (size_t i = 1; i < OE_EVENT_RING_SIZE; i++)
+		assert_int_equal(seq_at(arr, i), seq_at(arr, i - 1) + 1);
+	json_object_put(arr);
+
+	/* a stopped module's events go with it */
+	oe_modules_stop(mi, N);
+	assert_int_equal(mi[0].events.count, 0);
+	arr = oe_modules_recent(mi, N);
+	assert_int_equal(json_object_array_length(arr), 0);
+	json_object_put(arr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup(test_caps_format, reset),
 		cmocka_unit_test_setup(test_failed_init_is_unavailable, reset),
 		cmocka_unit_test_setup(test_reload, reset),
+		cmocka_unit_test_setup(test_event_ring, reset),
 	};
 
 	return cmocka_run_group_tests_name("module", tests, NULL, NULL);

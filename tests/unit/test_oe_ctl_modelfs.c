@@ -5,6 +5,7 @@
  * listens on: what it sends, what it prints, how it exits.
  */
 #include "oe_ctl_fixture.h"
+#include "util.h"
 
 static void test_usage_errors(void **state)
 {
@@ -23,7 +24,7 @@ static void test_usage_errors(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		/* refused before connecting: no reply is served */
 		assert_int_equal(run(NULL, bad[i]), 2);
 		assert_true(strlen(errout) > 0);

@@ -5,6 +5,7 @@
  * listens on: what it sends, what it prints, how it exits.
  */
 #include "oe_ctl_fixture.h"
+#include "util.h"
 
 static void test_usage_errors(void **state)
 {
@@ -22,7 +23,7 @@ static void test_usage_errors(void **state)
 	};
 
 	(void)state;
-	assert_usage_errors(bad, sizeof(bad) / sizeof(bad[0]));
+	assert_usage_errors(bad, ARRAY_SIZE(bad));
 }
 
 static void test_unreachable(void **state)

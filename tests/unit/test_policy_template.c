@@ -13,6 +13,7 @@
 #include "policy_fixture.h"
 #include "template.h"
 #include "template_corrupt.h"
+#include "util.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
@@ -118,7 +119,7 @@ static void test_bad_opts(void **state)
 	void *ps;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ps = NULL;
 		assert_int_equal(f->pol->init(f->rt, &bad[i], &ps), -EINVAL);
 		assert_null(ps);

@@ -27,6 +27,8 @@
 #include "host_fixture.h"
 #include "oesched.h"
 #include "sched_mod.h"
+#include "modelfs_mod.h"
+#include "util.h"
 
 /* ---- liboesched test doubles ---- */
 
@@ -148,7 +150,8 @@ int oesched_kstate_read(const char *root, struct oesched_kstate *out)
 
 /* ---- fake host ---- */
 
-static struct json_object *events[64];
+/* room for more than a ring of them (test_recent_ring) */
+static struct json_object *events[2 * OE_EVENT_RING_SIZE];
 static int nevents;
 
 static void host_emit(void *host, struct oe_module_inst *mi, struct json_object *ev)
@@ -157,7 +160,7 @@ static void host_emit(void *host, struct oe_module_inst *mi, struct json_object 
 
 	(void)host;
 	(void)mi;
-	assert_true(nevents < 64);
+	assert_true(nevents < (int)ARRAY_SIZE(events));
 	assert_true(json_object_object_get_ex(ev, "feature", &v));
 	assert_string_equal(json_object_get_string(v), "sched");
 	events[nevents++] = json_object_get(ev);
@@ -169,6 +172,7 @@ static const struct oe_host_ops ops = {
 	.emit_event = host_emit,
 };
 
+extern const struct oe_module sentry_module;
 static const struct oe_module *const table[] = { &sched_module };
 
 /* The string member @key of event @i, "" if absent. */
@@ -200,6 +204,14 @@ struct fixture {
 	char dir[64];		/* stands for /sys/kernel/sched_ext */
 };
 
+/* [sched] policy = @name in the fixture's config */
+static void set_policy(struct fixture *f, const char *name)
+{
+	struct oectld_sched_cfg *c = sched_config(&f->cfg);
+
+	snprintf(c->policy, sizeof(c->policy), "%s", name);
+}
+
 static void reset_fakes(void)
 {
 	load_rc = 0;
@@ -227,8 +239,8 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/oe-sched-test-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	sched_mod_set_sysfs(f->dir);
-	oectld_config_defaults(&f->cfg);
-	f->cfg.sched.enabled = true;
+	oectld_config_defaults(&f->cfg, table, 1);
+	sched_config(&f->cfg)->enabled = true;
 	oe_modules_setup(&f->mi, table, 1, &ops, NULL);
 	*state = f;
 	return 0;
@@ -263,7 +275,8 @@ static int command(struct fixture *f, const char *json, struct json_object **rep
 	struct ctl_request req;
 	int rc;
 
-	assert_int_equal(ctlproto_parse(json, strlen(json), &req, err, errlen), 0);
+	assert_int_equal(ctlproto_parse(json, strlen(json), table, 1, &req, err,
+					errlen), 0);
 	*reply = json_object_new_object();
 	err[0] = '\0';
 	rc = oe_modules_command(&f->mi, 1, &req, *reply, err, errlen);
@@ -332,8 +345,8 @@ static void test_unavailable_kernel(void **state)
 	struct json_object *st, *rep;
 	char err[512];
 
-	f->cfg.sched.enabled = true;
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	sched_config(&f->cfg)->enabled = true;
+	set_policy(f, "oe_fifo");
 	sched_mod_set_sysfs("/nonexistent/sched_ext");
 	oe_modules_start(&f->mi, 1, &f->cfg);
 	assert_false(f->mi.running);
@@ -370,7 +383,7 @@ static void test_unavailable_kernel(void **state)
 static void test_start_loads_configured(void **state)
 {
 	struct fixture *f = *state;
-	struct oectld_sched_cfg *c = &f->cfg.sched;
+	struct oectld_sched_cfg *c = sched_config(&f->cfg);
 	struct json_object *st;
 
 	snprintf(c->policy, sizeof(c->policy), "oe_qos");
@@ -473,7 +486,7 @@ static void test_start_without_policy(void **state)
 	json_object_put(st);
 
 	/* then loaded by hand, with the config's settings */
-	f->cfg.sched.timeout_ms = 250;
+	sched_config(&f->cfg)->timeout_ms = 250;
 	oe_modules_reload(&f->mi, 1, &f->cfg);
 	assert_int_equal(nloads, 0);
 	assert_int_equal(command(f, "{\"cmd\":\"sched.load\",\"policy\":\"oe_fifo\"}",
@@ -506,7 +519,7 @@ static void test_load_failure_reported(void **state)
 	struct json_object *st, *rep, *o;
 	char err[1024];
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	load_rc = -ENOENT;
 	snprintf(load_err, sizeof(load_err), "/usr/lib/oe-ext/bpf/oe_fifo.bpf.o: No such file or directory");
 	/* a failed load leaves the module running: status says why */
@@ -574,7 +587,7 @@ static void test_ejection_reported_once(void **state)
 	char err[1024];
 	int e;
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
 	assert_int_equal(live, 1);
 	tick(f);
@@ -663,7 +676,7 @@ static void test_ejection_seen_in_sysfs(void **state)
 	int i;
 
 	/* a policy without an exit record: the kernel's state tells */
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
 	/* "disabling": ops.exit() is about to run; wait a little for its record */
 	snprintf(ks.state, sizeof(ks.state), "disabling");
@@ -741,7 +754,7 @@ static void test_commands_notice_ejection(void **state)
 	char err[512];
 
 	/* an ejection between two ticks does not make a load "already loaded" */
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
 	exit_rec.kind = 1025;
 	snprintf(exit_rec.reason, sizeof(exit_rec.reason), "scx_bpf_error");
@@ -760,7 +773,7 @@ static void test_load_refusals(void **state)
 	struct json_object *rep;
 	char err[512];
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
 	assert_int_equal(command(f, "{\"cmd\":\"sched.load\",\"policy\":\"oe_qos\"}",
 				 &rep, err, sizeof(err)), -1);
@@ -783,7 +796,7 @@ static void test_unload(void **state)
 	struct json_object *rep, *st;
 	char err[512];
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_domain");
+	set_policy(f, "oe_domain");
 	start(f);
 	assert_int_equal(command(f, "{\"cmd\":\"sched.unload\"}", &rep, err, sizeof(err)), 0);
 	assert_string_equal(member(rep, "policy"), "oe_domain");
@@ -816,29 +829,33 @@ static void test_unload(void **state)
 static void test_reload(void **state)
 {
 	struct fixture *f = *state;
-	struct oectld_config nc;
+	/* the config has the other modules' sections too */
+	static const struct oe_module *const sections[] = {
+		&sentry_module, &modelfs_module, &sched_module,
+	};
+	static struct oectld_config nc;
+	struct oectld_sched_cfg *c;
 	struct json_object *rep;
 	char err[512];
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
-	nc = f->cfg;
-
 	/* unrelated keys: nothing happens */
-	nc.sentry.enabled = !nc.sentry.enabled;
-	nc.modelfs.enabled = true;
-	nc.daemon.watchdog = false;
-	/* ... also the lists of the policies not configured */
-	nc.sched.nls = 1;
-	snprintf(nc.sched.ls_cgroups[0], sizeof(nc.sched.ls_cgroups[0]), "/cg/ls");
-	nc.sched.ndomains = 1;
-	snprintf(nc.sched.domains[0].cgroup, sizeof(nc.sched.domains[0].cgroup), "/cg/d");
+	assert_int_equal(oectld_config_load_string("t.conf",
+			"[daemon]\nwatchdog = no\n"
+			"[sentry]\nenabled = no\n"
+			"[modelfs]\nenabled = yes\n"
+			"[sched]\nenabled = yes\npolicy = oe_fifo\n"
+			/* ... also the lists of the policies not configured */
+			"ls_cgroups = /cg/ls\ndomain_cgroups = /cg/d\n",
+			sections, ARRAY_SIZE(sections), &nc, err, sizeof(err)), 0);
+	c = sched_config(&nc);
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 1);
 	assert_int_equal(nunloads, 0);
 
 	/* a setting of the policy: unloaded and loaded with it */
-	nc.sched.timeout_ms = 1000;
+	c->timeout_ms = 1000;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nunloads, 1);
 	assert_int_equal(nloads, 2);
@@ -846,17 +863,17 @@ static void test_reload(void **state)
 	assert_string_equal(ev_str(nevents - 2, "event"), "unloaded");
 	assert_string_equal(ev_str(nevents - 2, "reason"), "the configuration changed");
 	assert_string_equal(ev_str(nevents - 1, "event"), "loaded");
-	nc.sched.partial = true;
+	c->partial = true;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 3);
 	assert_true(last.partial);
-	snprintf(nc.sched.bpf_dir, sizeof(nc.sched.bpf_dir), "/srv/bpf");
+	snprintf(c->bpf_dir, sizeof(c->bpf_dir), "/srv/bpf");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 4);
 	assert_string_equal(last.bpf_dir, "/srv/bpf");
 
 	/* another policy: that one, with its lists */
-	snprintf(nc.sched.policy, sizeof(nc.sched.policy), "oe_qos");
+	snprintf(c->policy, sizeof(c->policy), "oe_qos");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 5);
 	assert_int_equal(nunloads, 4);
@@ -864,36 +881,36 @@ static void test_reload(void **state)
 	assert_int_equal(last.nr_ls, 1);
 	assert_string_equal(last.ls[0], "/cg/ls");
 	/* its lists now count, the other policy's still do not */
-	nc.sched.nbe = 1;
-	snprintf(nc.sched.be_cgroups[0], sizeof(nc.sched.be_cgroups[0]), "/cg/be");
+	c->nbe = 1;
+	snprintf(c->be_cgroups[0], sizeof(c->be_cgroups[0]), "/cg/be");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 6);
 	assert_int_equal(last.nr_be, 1);
-	snprintf(nc.sched.ls_cgroups[0], sizeof(nc.sched.ls_cgroups[0]), "/cg/ls2");
+	snprintf(c->ls_cgroups[0], sizeof(c->ls_cgroups[0]), "/cg/ls2");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 7);
-	nc.sched.domains[0].domain = 2;
+	c->domains[0].domain = 2;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 7);
 
 	/* oe_domain: its domains count */
-	snprintf(nc.sched.policy, sizeof(nc.sched.policy), "oe_domain");
+	snprintf(c->policy, sizeof(c->policy), "oe_domain");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 8);
 	assert_int_equal(last.dom_idx[0], 2);
-	nc.sched.domains[0].domain = 5;
+	c->domains[0].domain = 5;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 9);
 	assert_int_equal(last.dom_idx[0], 5);
-	snprintf(nc.sched.domains[0].cgroup, sizeof(nc.sched.domains[0].cgroup), "/cg/e");
+	snprintf(c->domains[0].cgroup, sizeof(c->domains[0].cgroup), "/cg/e");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 10);
-	nc.sched.nbe = 0;
+	c->nbe = 0;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 10);
 
 	/* no policy: unloaded, nothing loaded */
-	nc.sched.policy[0] = '\0';
+	c->policy[0] = '\0';
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 10);
 	assert_int_equal(live, 0);
@@ -901,7 +918,7 @@ static void test_reload(void **state)
 	assert_int_equal(command(f, "{\"cmd\":\"sched.load\",\"policy\":\"oe_fifo\"}",
 				 &rep, err, sizeof(err)), 0);
 	json_object_put(rep);
-	nc.sched.partial = false;
+	c->partial = false;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(live, 1);
 	assert_int_equal(nloads, 11);
@@ -909,19 +926,19 @@ static void test_reload(void **state)
 	/* a failing load on reload is reported like any other */
 	load_rc = -ENOENT;
 	snprintf(load_err, sizeof(load_err), "no oe_qos.bpf.o in /srv/bpf");
-	snprintf(nc.sched.policy, sizeof(nc.sched.policy), "oe_qos");
+	snprintf(c->policy, sizeof(c->policy), "oe_qos");
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(live, 0);
 	assert_string_equal(ev_str(nevents - 1, "event"), "load-failed");
 	load_rc = 0;
 
 	/* disabled by a reload: stopped, which unloads */
-	nc.sched.policy[0] = '\0';
+	c->policy[0] = '\0';
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(command(f, "{\"cmd\":\"sched.load\",\"policy\":\"oe_fifo\"}",
 				 &rep, err, sizeof(err)), 0);
 	json_object_put(rep);
-	nc.sched.enabled = false;
+	c->enabled = false;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_false(f->mi.running);
 	assert_int_equal(live, 0);
@@ -933,9 +950,10 @@ static void test_reload_after_ejection(void **state)
 {
 	struct fixture *f = *state;
 	struct oectld_config nc;
+	struct oectld_sched_cfg *c;
 	struct json_object *st;
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
 	exit_rec.kind = 67;
 	snprintf(exit_rec.reason, sizeof(exit_rec.reason), "disabled by sysrq-S");
@@ -944,7 +962,8 @@ static void test_reload_after_ejection(void **state)
 	assert_int_equal(live, 0);
 	/* a changed [sched] is an admin's decision: the new settings are loaded */
 	nc = f->cfg;
-	nc.sched.timeout_ms = 3000;
+	c = sched_config(&nc);
+	c->timeout_ms = 3000;
 	oe_modules_reload(&f->mi, 1, &nc);
 	assert_int_equal(nloads, 2);
 	assert_int_equal(live, 1);
@@ -959,7 +978,7 @@ static void test_stop_unloads(void **state)
 {
 	struct fixture *f = *state;
 
-	snprintf(f->cfg.sched.policy, sizeof(f->cfg.sched.policy), "oe_fifo");
+	set_policy(f, "oe_fifo");
 	start(f);
 	oe_modules_stop(&f->mi, 1);
 	assert_int_equal(live, 0);
@@ -973,12 +992,13 @@ static void test_recent_ring(void **state)
 {
 	struct fixture *f = *state;
 	struct json_object *rep, *recent;
-	char err[512];
+	const int rounds = OE_EVENT_RING_SIZE / 2 + 4;
+	char err[512], last[16];
 	int n;
 
 	start(f);
-	/* 20 loads and unloads: 40 events, the last 32 kept, oldest first */
-	for (int i = 0; i < 20; i++) {
+	/* loads and unloads: 8 events more than the ring keeps, oldest first */
+	for (int i = 0; i < rounds; i++) {
 		assert_int_equal(command(f, "{\"cmd\":\"sched.load\",\"policy\":\"oe_fifo\"}",
 					 &rep, err, sizeof(err)), 0);
 		json_object_put(rep);
@@ -987,9 +1007,10 @@ static void test_recent_ring(void **state)
 	}
 	recent = oe_modules_recent(&f->mi, 1);
 	n = (int)json_object_array_length(recent);
-	assert_int_equal(n, 32);
+	assert_int_equal(n, OE_EVENT_RING_SIZE);
 	assert_string_equal(member(json_object_array_get_idx(recent, 0), "seq"), "9");
-	assert_string_equal(member(json_object_array_get_idx(recent, n - 1), "seq"), "40");
+	snprintf(last, sizeof(last), "%d", 2 * rounds);
+	assert_string_equal(member(json_object_array_get_idx(recent, n - 1), "seq"), last);
 	assert_string_equal(member(json_object_array_get_idx(recent, n - 1), "event"), "unloaded");
 	json_object_put(recent);
 }
@@ -1001,14 +1022,14 @@ static void test_disabled(void **state)
 	char err[512];
 
 	/* the default configuration: nothing of it runs */
-	oectld_config_defaults(&f->cfg);
+	oectld_config_defaults(&f->cfg, table, 1);
 	oe_modules_start(&f->mi, 1, &f->cfg);
 	assert_false(f->mi.running);
 	assert_int_equal(nwatched, 0);
 	assert_int_equal(command(f, "{\"cmd\":\"sched.status\"}", &rep, err, sizeof(err)), -1);
 	assert_string_equal(err, "sched is disabled in the configuration");
 	assert_int_equal(oe_modules_caps(table, 1, &f->cfg), 0);
-	f->cfg.sched.enabled = true;
+	sched_config(&f->cfg)->enabled = true;
 	assert_int_equal(oe_modules_caps(table, 1, &f->cfg),
 			 OE_CAP(21) | OE_CAP(38) | OE_CAP(39));
 }

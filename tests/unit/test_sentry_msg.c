@@ -20,6 +20,7 @@
 
 #include "genl_msg.h"
 #include "sentry_msg.h"
+#include "util.h"
 
 #define FAMILY 0x1c
 
@@ -120,7 +121,7 @@ static void test_missing_attrs(void **state)
 	struct nl_msg *m;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
 		m = mk_oom(attrs[i]);
 		poison();
 		assert_int_equal(sentry_parse_event(nlmsg_hdr(m), &ev), -ENOENT);
@@ -303,23 +304,6 @@ static void test_event_json(void **state)
 	nlmsg_free(m);
 }
 
-static void test_ring(void **state)
-{
-	static struct sentry_ring r;
-	struct sentry_event e = { .type = SENTRY_EV_FILEMAP_LOCAL_CHANGED };
-
-	(void)state;
-	assert_null(sentry_ring_get(&r, 0));
-	for (uint64_t i = 0; i < 300; i++) {
-		e.seq = i;
-		sentry_ring_push(&r, &e);
-	}
-	assert_int_equal(r.count, SENTRY_RING_SIZE);
-	assert_int_equal(sentry_ring_get(&r, 0)->seq, 300 - SENTRY_RING_SIZE);
-	assert_int_equal(sentry_ring_get(&r, SENTRY_RING_SIZE - 1)->seq, 299);
-	assert_null(sentry_ring_get(&r, SENTRY_RING_SIZE));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,7 +316,6 @@ int main(void)
 		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_ctrl_notice),
 		cmocka_unit_test(test_event_json),
-		cmocka_unit_test(test_ring),
 	};
 
 	return cmocka_run_group_tests_name("sentry_msg", tests, NULL, NULL);

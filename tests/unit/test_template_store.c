@@ -23,6 +23,7 @@
 #include "libmodelfs.h"
 #include "template.h"
 #include "template_corrupt.h"
+#include "util.h"
 
 struct fix {
 	char dir[64];
@@ -316,7 +317,7 @@ static void test_escape(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(buf, 'Z', sizeof(buf));
 		assert_int_equal(modelfs_tmpl_escape(cases[i].in, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, cases[i].out);

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
-#include "libmodelfs.h"
 #include "log.h"
+#include "util.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-struct parse_ctx {
+struct oe_config_parse {
 	struct oectld_config cfg;
 	const char *name;
 	int line;		/* line currently being parsed (1-based) */
@@ -24,30 +24,6 @@ struct parse_ctx {
 	const char *str;
 };
 
-void oectld_config_defaults(struct oectld_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->daemon.log_level = LOG_INFO;
-	snprintf(cfg->daemon.socket, sizeof(cfg->daemon.socket), "%s",
-		 OECTLD_DEFAULT_SOCKET);
-	snprintf(cfg->daemon.admin_group, sizeof(cfg->daemon.admin_group),
-		 "%s", OECTLD_DEFAULT_GROUP);
-	cfg->daemon.watchdog = true;
-	cfg->sentry.enabled = true;
-	/* on by default: it only reads */
-	cfg->gmem.enabled = true;
-	/* off by default: it keeps CAP_SYS_ADMIN while enabled */
-	cfg->modelfs.enabled = false;
-	snprintf(cfg->modelfs.template_dir, sizeof(cfg->modelfs.template_dir),
-		 "%s", MODELFS_TEMPLATE_DIR);
-	/* off by default: it replaces the system's scheduler */
-	cfg->sched.enabled = false;
-}
-
-const char *const oectld_sched_policies[] = {
-	"oe_fifo", "oe_qos", "oe_domain", NULL
-};
-
 /*
  * ini_reader that counts lines, so the handler knows where it is (the
  * Debian libinih is built without INI_HANDLER_LINENO). inih may read a
@@ -55,7 +31,7 @@ const char *const oectld_sched_policies[] = {
  */
 static char *counting_reader(char *buf, int num, void *stream)
 {
-	struct parse_ctx *ctx = stream;
+	struct oe_config_parse *ctx = stream;
 	char *r;
 
 	if (ctx->fp) {
@@ -88,113 +64,56 @@ static char *counting_reader(char *buf, int num, void *stream)
 	return r;
 }
 
-static __attribute__((format(printf, 2, 3)))
-int fail(struct parse_ctx *ctx, const char *fmt, ...)
+static void verror(struct oe_config_parse *ctx, const char *fmt, va_list ap)
+{
+	/* the first error is the one worth reading */
+	if (ctx->err_line)
+		return;
+	ctx->err_line = ctx->line;
+	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+}
+
+int oe_config_error(struct oe_config_parse *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ctx->err_line)
-		return 0;
-	ctx->err_line = ctx->line;
 	va_start(ap, fmt);
-	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+	verror(ctx, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The same for inih's handler, which stops at 0. */
+static __attribute__((format(printf, 2, 3)))
+int fail(struct oe_config_parse *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(ctx, fmt, ap);
 	va_end(ap);
 	return 0;
 }
 
-static int parse_bool(const char *v, bool *out)
+/* ---- key parsers ---- */
+
+int oe_config_bool(struct oe_config_parse *p, const struct oe_config_key *k,
+		   const char *val, void *dst)
 {
-	if (!strcmp(v, "yes")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcmp(v, "no")) {
-		*out = false;
-		return 0;
-	}
-	return -1;
+	bool *b = dst;
+
+	if (!strcmp(val, "yes"))
+		*b = true;
+	else if (!strcmp(val, "no"))
+		*b = false;
+	else
+		return oe_config_error(p, "%s: bad value '%s' (expected yes or no)",
+				       k->name, val);
+	return 0;
 }
 
-static bool valid_group_name(const char *v)
-{
-	if (!*v || *v == '-')
-		return false;
-	for (const char *p = v; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-		      *p == '.'))
-			return false;
-	return true;
-}
-
-static int handle_daemon(struct parse_ctx *ctx, const char *key,
-			 const char *val)
-{
-	struct oectld_config *c = &ctx->cfg;
-
-	if (!strcmp(key, "log_level")) {
-		int l = oe_log_level_parse(val);
-
-		if (l < 0)
-			return fail(ctx, "log_level: bad value '%s' (expected error, warning, info or debug)",
-				    val);
-		c->daemon.log_level = l;
-	} else if (!strcmp(key, "socket")) {
-		if (val[0] != '/')
-			return fail(ctx, "socket: '%s' is not an absolute path",
-				    val);
-		if (strlen(val) >= sizeof(c->daemon.socket))
-			return fail(ctx, "socket: path longer than %zu bytes",
-				    sizeof(c->daemon.socket) - 1);
-		snprintf(c->daemon.socket, sizeof(c->daemon.socket), "%s", val);
-	} else if (!strcmp(key, "admin_group")) {
-		if (strlen(val) >= sizeof(c->daemon.admin_group) ||
-		    !valid_group_name(val))
-			return fail(ctx, "admin_group: bad group name '%s'",
-				    val);
-		snprintf(c->daemon.admin_group, sizeof(c->daemon.admin_group),
-			 "%s", val);
-	} else if (!strcmp(key, "watchdog")) {
-		if (parse_bool(val, &c->daemon.watchdog))
-			return fail(ctx, "watchdog: bad value '%s' (expected yes or no)",
-				    val);
-	} else {
-		return fail(ctx, "unknown key '%s' in section [daemon]", key);
-	}
-	return 1;
-}
-
-static int handle_sentry(struct parse_ctx *ctx, const char *key,
-			 const char *val)
-{
-	if (!strcmp(key, "enabled")) {
-		if (parse_bool(val, &ctx->cfg.sentry.enabled))
-			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
-				    val);
-		return 1;
-	}
-	return fail(ctx, "unknown key '%s' in section [sentry]", key);
-}
-
-static int handle_gmem(struct parse_ctx *ctx, const char *key,
-		       const char *val)
-{
-	if (!strcmp(key, "enabled")) {
-		if (parse_bool(val, &ctx->cfg.gmem.enabled))
-			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
-				    val);
-		return 1;
-	}
-	return fail(ctx, "unknown key '%s' in section [gmem]", key);
-}
-
-/*
- * Copy absolute path @v into @buf with repeated and trailing slashes
- * removed. -1 with a message in @why if it is not absolute, has "." or
- * ".." components or does not fit.
- */
-static int normalise_path(const char *v, char *buf, size_t len,
-			  const char **why)
+int oe_config_normalise_path(const char *v, char *buf, size_t len,
+			     const char **why)
 {
 	size_t o = 0;
 
@@ -232,236 +151,212 @@ static int normalise_path(const char *v, char *buf, size_t len,
 	return 0;
 }
 
-/* One "MOUNTPOINT:POLICY" word of [modelfs] attach. */
-static int add_attach(struct parse_ctx *ctx, const char *word, size_t wlen)
+int oe_config_abs_path(struct oe_config_parse *p, const struct oe_config_key *k,
+		       const char *val, void *dst)
 {
-	struct oectld_modelfs_attach a;
-	char tok[OECTLD_MODELFS_PATH_MAX + OECTLD_MODELFS_POLICY_MAX + 2];
-	const char *why;
-	char *colon;
-	char known[128];
-
-	memset(&a, 0, sizeof(a));
-	if (wlen >= sizeof(tok))
-		return fail(ctx, "attach: '%.*s...' is too long", 64, word);
-	memcpy(tok, word, wlen);
-	tok[wlen] = '\0';
-	/* a mountpoint may contain ':', a policy name never does */
-	colon = strrchr(tok, ':');
-	if (!colon || colon == tok || !colon[1])
-		return fail(ctx, "attach: '%s' is not MOUNTPOINT:POLICY", tok);
-	*colon = '\0';
-	if (normalise_path(tok, a.mount, sizeof(a.mount), &why))
-		return fail(ctx, "attach: '%s' %s", tok, why);
-	if (!modelfs_policy_find(colon + 1)) {
-		modelfs_policy_names(known, sizeof(known));
-		return fail(ctx, "attach: unknown policy '%s' for %s (known: %s)",
-			    colon + 1, a.mount, known);
-	}
-	snprintf(a.policy, sizeof(a.policy), "%s", colon + 1);
-	for (unsigned int i = 0; i < ctx->cfg.modelfs.nattach; i++)
-		if (!strcmp(ctx->cfg.modelfs.attach[i].mount, a.mount))
-			return fail(ctx, "attach: %s is listed more than once",
-				    a.mount);
-	if (ctx->cfg.modelfs.nattach >= OECTLD_MODELFS_ATTACH_MAX)
-		return fail(ctx, "attach: more than %d mountpoints",
-			    OECTLD_MODELFS_ATTACH_MAX);
-	ctx->cfg.modelfs.attach[ctx->cfg.modelfs.nattach++] = a;
-	return 1;
-}
-
-static int handle_modelfs(struct parse_ctx *ctx, const char *key,
-			  const char *val)
-{
-	struct oectld_config *c = &ctx->cfg;
 	const char *why;
 
-	if (!strcmp(key, "enabled")) {
-		if (parse_bool(val, &c->modelfs.enabled))
-			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
-				    val);
-	} else if (!strcmp(key, "template_dir")) {
-		if (normalise_path(val, c->modelfs.template_dir,
-				   sizeof(c->modelfs.template_dir), &why))
-			return fail(ctx, "template_dir: '%s' %s", val, why);
-	} else if (!strcmp(key, "attach")) {
-		/* repeated keys and continuation lines add to the list */
-		for (const char *p = val; *p; ) {
-			size_t n;
-
-			p += strspn(p, " \t");
-			n = strcspn(p, " \t");
-			if (!n)
-				break;
-			if (!add_attach(ctx, p, n))
-				return 0;
-			p += n;
-		}
-	} else {
-		return fail(ctx, "unknown key '%s' in section [modelfs]", key);
-	}
-	return 1;
-}
-
-static bool sched_policy_known(const char *name)
-{
-	for (int i = 0; oectld_sched_policies[i]; i++)
-		if (!strcmp(name, oectld_sched_policies[i]))
-			return true;
-	return false;
-}
-
-/* 0 to OECTLD_SCHED_TIMEOUT_MAX, decimal digits only. */
-static int parse_timeout(const char *v, unsigned int *out)
-{
-	unsigned long n = 0;
-
-	if (!*v || strlen(v) > 5)
-		return -1;
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		n = n * 10 + (unsigned long)(*p - '0');
-	}
-	if (n > OECTLD_SCHED_TIMEOUT_MAX)
-		return -1;
-	*out = (unsigned int)n;
+	if (oe_config_normalise_path(val, dst, k->size, &why))
+		return oe_config_error(p, "%s: '%s' %s", k->name, val, why);
 	return 0;
 }
 
-static bool in_list(char (*list)[OECTLD_SCHED_PATH_MAX], unsigned int n,
-		    const char *path)
+int oe_config_abs_path_or_empty(struct oe_config_parse *p,
+				const struct oe_config_key *k,
+				const char *val, void *dst)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if (!strcmp(list[i], path))
+	if (!*val) {
+		*(char *)dst = '\0';
+		return 0;
+	}
+	return oe_config_abs_path(p, k, val, dst);
+}
+
+int oe_config_each_word(struct oe_config_parse *p, const struct oe_config_key *k,
+			const char *val, void *dst,
+			int (*word)(struct oe_config_parse *p,
+				    const struct oe_config_key *k,
+				    const char *w, size_t len, void *dst))
+{
+	for (const char *c = val; *c; ) {
+		size_t n;
+
+		c += strspn(c, " \t");
+		n = strcspn(c, " \t");
+		if (!n)
+			break;
+		if (word(p, k, c, n, dst) < 0)
+			return -1;
+		c += n;
+	}
+	return 0;
+}
+
+/* ---- [daemon] ---- */
+
+static int parse_log_level(struct oe_config_parse *p, const struct oe_config_key *k,
+			   const char *val, void *dst)
+{
+	int l = oe_log_level_parse(val);
+
+	if (l < 0)
+		return oe_config_error(p, "%s: bad value '%s' (expected error, warning, info or debug)",
+				       k->name, val);
+	*(int *)dst = l;
+	return 0;
+}
+
+static int parse_socket(struct oe_config_parse *p, const struct oe_config_key *k,
+			const char *val, void *dst)
+{
+	if (val[0] != '/')
+		return oe_config_error(p, "%s: '%s' is not an absolute path",
+				       k->name, val);
+	if (strlen(val) >= k->size)
+		return oe_config_error(p, "%s: path longer than %zu bytes",
+				       k->name, k->size - 1);
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+static bool valid_group_name(const char *v)
+{
+	if (!*v || *v == '-')
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+		      *p == '.'))
+			return false;
+	return true;
+}
+
+static int parse_group(struct oe_config_parse *p, const struct oe_config_key *k,
+		       const char *val, void *dst)
+{
+	if (strlen(val) >= k->size || !valid_group_name(val))
+		return oe_config_error(p, "%s: bad group name '%s'", k->name, val);
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+#define DAEMON_KEY(name, parse, m, dflt) \
+	OE_CONFIG_KEY(name, parse, struct oectld_config, daemon.m, dflt)
+
+static const struct oe_config_key daemon_keys[] = {
+	DAEMON_KEY("log_level", parse_log_level, log_level, "info"),
+	DAEMON_KEY("socket", parse_socket, socket, OECTLD_DEFAULT_SOCKET),
+	DAEMON_KEY("admin_group", parse_group, admin_group, OECTLD_DEFAULT_GROUP),
+	DAEMON_KEY("watchdog", oe_config_bool, watchdog, "yes"),
+};
+
+/* ---- sections ---- */
+
+/* The keys of section @name and where they go, false if there is none. */
+static bool find_section(struct oe_config_parse *ctx, const char *name,
+			 size_t len, const struct oe_config_key **keys,
+			 size_t *nkeys, void **base)
+{
+	if (len == 6 && !strncmp(name, "daemon", len)) {
+		*keys = daemon_keys;
+		*nkeys = ARRAY_SIZE(daemon_keys);
+		*base = &ctx->cfg;
+		return true;
+	}
+	for (size_t i = 0; i < ctx->cfg.nsections; i++) {
+		const struct oe_module *mod = ctx->cfg.section[i].mod;
+
+		if (strlen(mod->name) == len && !strncmp(name, mod->name, len)) {
+			*keys = mod->keys;
+			*nkeys = mod->nkeys;
+			*base = ctx->cfg.arena + ctx->cfg.section[i].offset;
 			return true;
+		}
+	}
 	return false;
 }
 
-/* One cgroup word of [sched] ls_cgroups, be_cgroups or domain_cgroups. */
-static int add_sched_cgroup(struct parse_ctx *ctx, const char *key,
-			    const char *word, size_t wlen)
+static int handle_key(struct oe_config_parse *ctx, const char *section,
+		      const char *key, const char *val)
 {
-	struct oectld_sched_cfg *c = &ctx->cfg.sched;
-	char tok[OECTLD_SCHED_PATH_MAX + 8], path[OECTLD_SCHED_PATH_MAX];
-	bool ls = !strcmp(key, "ls_cgroups"), be = !strcmp(key, "be_cgroups");
-	int domain = -1;
-	const char *why;
-	char *eq = NULL;
+	const struct oe_config_key *keys;
+	size_t nkeys;
+	void *base;
 
-	if (wlen >= sizeof(tok))
-		return fail(ctx, "%s: '%.64s...' is too long", key, word);
-	memcpy(tok, word, wlen);
-	tok[wlen] = '\0';
-	if (!ls && !be) {
-		/* a cgroup directory may contain '=', a domain never does */
-		eq = strrchr(tok, '=');
-		if (eq) {
-			const char *d = eq + 1;
-			size_t dl = strlen(d);
-
-			if (!dl || dl > 2 || strspn(d, "0123456789") != dl ||
-			    atoi(d) >= OECTLD_SCHED_DOMAINS)
-				return fail(ctx,
-					    "%s: bad domain '%s' in '%s' (expected PATH or PATH=DOMAIN, DOMAIN 0 to %d)",
-					    key, d, tok, OECTLD_SCHED_DOMAINS - 1);
-			domain = atoi(d);
-			*eq = '\0';
-		}
-	}
-	if (normalise_path(tok, path, sizeof(path), &why))
-		return fail(ctx, "%s: '%s' %s", key, tok, why);
-	if (ls || be) {
-		char (*list)[OECTLD_SCHED_PATH_MAX] = ls ? c->ls_cgroups : c->be_cgroups;
-		unsigned int *n = ls ? &c->nls : &c->nbe;
-
-		if (in_list(list, *n, path))
-			return fail(ctx, "%s: %s is listed more than once", key,
-				    path);
-		if (in_list(ls ? c->be_cgroups : c->ls_cgroups,
-			    ls ? c->nbe : c->nls, path))
-			return fail(ctx,
-				    "%s: %s is also in %s (a cgroup is latency-sensitive or best-effort, not both)",
-				    key, path, ls ? "be_cgroups" : "ls_cgroups");
-		if (*n >= OECTLD_SCHED_CGROUPS_MAX)
-			return fail(ctx, "%s: more than %d cgroups", key,
-				    OECTLD_SCHED_CGROUPS_MAX);
-		memcpy(list[(*n)++], path, strlen(path) + 1);
-		return 1;
-	}
-	for (unsigned int i = 0; i < c->ndomains; i++)
-		if (!strcmp(c->domains[i].cgroup, path))
-			return fail(ctx, "%s: %s is listed more than once", key,
-				    path);
-	if (c->ndomains >= OECTLD_SCHED_CGROUPS_MAX)
-		return fail(ctx, "%s: more than %d cgroups", key,
-			    OECTLD_SCHED_CGROUPS_MAX);
-	memcpy(c->domains[c->ndomains].cgroup, path, strlen(path) + 1);
-	c->domains[c->ndomains++].domain = domain;
-	return 1;
+	if (!find_section(ctx, section, strlen(section), &keys, &nkeys, &base))
+		return fail(ctx, "unknown section [%s]", section);
+	for (size_t i = 0; i < nkeys; i++)
+		if (!strcmp(keys[i].name, key))
+			return keys[i].parse(ctx, &keys[i], val,
+					     (char *)base + keys[i].offset) == 0;
+	return fail(ctx, "unknown key '%s' in section [%s]", key, section);
 }
 
-static int handle_sched(struct parse_ctx *ctx, const char *key,
-			const char *val)
+void *oe_config_section(const struct oectld_config *cfg,
+			const struct oe_module *mod)
 {
-	struct oectld_sched_cfg *c = &ctx->cfg.sched;
-	const char *why;
-	char known[64];
+	for (size_t i = 0; i < cfg->nsections; i++)
+		if (cfg->section[i].mod == mod)
+			return (void *)(cfg->arena + cfg->section[i].offset);
+	return NULL;
+}
 
-	if (!strcmp(key, "enabled")) {
-		if (parse_bool(val, &c->enabled))
-			return fail(ctx, "enabled: bad value '%s' (expected yes or no)",
-				    val);
-	} else if (!strcmp(key, "policy")) {
-		if (*val && !sched_policy_known(val)) {
-			known[0] = '\0';
-			for (int i = 0; oectld_sched_policies[i]; i++)
-				snprintf(known + strlen(known),
-					 sizeof(known) - strlen(known), "%s, ",
-					 oectld_sched_policies[i]);
-			return fail(ctx, "policy: unknown policy '%s' (expected %sor nothing)",
-				    val, known);
+/* Parse the defaults of @keys; they are ours, so failing is a bug. */
+static void apply_defaults(struct oe_config_parse *ctx, const char *section,
+			   const struct oe_config_key *keys, size_t n, void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].dflt)
+			continue;
+		if (keys[i].parse(ctx, &keys[i], keys[i].dflt,
+				  (char *)base + keys[i].offset) < 0) {
+			log_err("[%s] %s: bad built-in default: %s", section,
+				keys[i].name, ctx->err);
+			abort();
 		}
-		snprintf(c->policy, sizeof(c->policy), "%s", val);
-	} else if (!strcmp(key, "partial")) {
-		if (parse_bool(val, &c->partial))
-			return fail(ctx, "partial: bad value '%s' (expected yes or no)",
-				    val);
-	} else if (!strcmp(key, "timeout_ms")) {
-		if (parse_timeout(val, &c->timeout_ms))
-			return fail(ctx,
-				    "timeout_ms: bad value '%s' (expected 0 to %d milliseconds; 0: the kernel's default)",
-				    val, OECTLD_SCHED_TIMEOUT_MAX);
-	} else if (!strcmp(key, "bpf_dir")) {
-		if (!*val)
-			c->bpf_dir[0] = '\0';
-		else if (normalise_path(val, c->bpf_dir, sizeof(c->bpf_dir),
-					&why))
-			return fail(ctx, "bpf_dir: '%s' %s", val, why);
-	} else if (!strcmp(key, "ls_cgroups") || !strcmp(key, "be_cgroups") ||
-		   !strcmp(key, "domain_cgroups")) {
-		/* repeated keys and continuation lines add to the list */
-		for (const char *p = val; *p; ) {
-			size_t n;
-
-			p += strspn(p, " \t");
-			n = strcspn(p, " \t");
-			if (!n)
-				break;
-			if (!add_sched_cgroup(ctx, key, p, n))
-				return 0;
-			p += n;
-		}
-	} else {
-		return fail(ctx, "unknown key '%s' in section [sched]", key);
 	}
-	return 1;
+}
+
+/* Give each module of @tab its place in the arena, and its defaults. */
+static void setup_sections(struct oe_config_parse *ctx,
+			   const struct oe_module *const *tab, size_t n)
+{
+	struct oectld_config *cfg = &ctx->cfg;
+	size_t off = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	apply_defaults(ctx, "daemon", daemon_keys, ARRAY_SIZE(daemon_keys), cfg);
+	for (size_t i = 0; i < n; i++) {
+		const size_t align = alignof(max_align_t);
+
+		if (i == OECTLD_SECTIONS_MAX ||
+		    off + tab[i]->config_size > sizeof(cfg->arena)) {
+			log_err("config: no room for the section of module %s",
+				tab[i]->name);
+			abort();
+		}
+		cfg->section[i].mod = tab[i];
+		cfg->section[i].offset = off;
+		cfg->nsections++;
+		apply_defaults(ctx, tab[i]->name, tab[i]->keys, tab[i]->nkeys,
+			       cfg->arena + off);
+		off += (tab[i]->config_size + align - 1) / align * align;
+	}
+}
+
+void oectld_config_defaults(struct oectld_config *cfg,
+			    const struct oe_module *const *tab, size_t n)
+{
+	struct oe_config_parse ctx = { .name = "defaults" };
+
+	setup_sections(&ctx, tab, n);
+	*cfg = ctx.cfg;
 }
 
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
-	struct parse_ctx *ctx = user;
+	struct oe_config_parse *ctx = user;
 
 	/* inih calls with name == NULL for a new section (INI_CALL_HANDLER_ON_NEW_SECTION). */
 	if (!name)
@@ -473,17 +368,7 @@ static int handler(void *user, const char *section, const char *name,
 		return fail(ctx, "key '%s' has no value", name);
 	if (!*section)
 		return fail(ctx, "key '%s' outside of any section", name);
-	if (!strcmp(section, "daemon"))
-		return handle_daemon(ctx, name, value);
-	if (!strcmp(section, "sentry"))
-		return handle_sentry(ctx, name, value);
-	if (!strcmp(section, "gmem"))
-		return handle_gmem(ctx, name, value);
-	if (!strcmp(section, "modelfs"))
-		return handle_modelfs(ctx, name, value);
-	if (!strcmp(section, "sched"))
-		return handle_sched(ctx, name, value);
-	return fail(ctx, "unknown section [%s]", section);
+	return handle_key(ctx, section, name, value);
 }
 
 /*
@@ -491,7 +376,7 @@ static int handler(void *user, const char *section, const char *name,
  * ("[bogus]" with no keys) would slip through; check section headers
  * ourselves as a second pass over the text.
  */
-static int check_sections(struct parse_ctx *ctx, const char *text)
+static int check_sections(struct oe_config_parse *ctx, const char *text)
 {
 	int line = 0;
 
@@ -509,11 +394,12 @@ static int check_sections(struct parse_ctx *ctx, const char *text)
 			if (e) {
 				size_t n = (size_t)(e - s - 1);
 
-				if (!((n == 6 && !strncmp(s + 1, "daemon", 6)) ||
-				      (n == 6 && !strncmp(s + 1, "sentry", 6)) ||
-				      (n == 4 && !strncmp(s + 1, "gmem", 4)) ||
-				      (n == 7 && !strncmp(s + 1, "modelfs", 7)) ||
-				      (n == 5 && !strncmp(s + 1, "sched", 5)))) {
+				const struct oe_config_key *keys;
+				size_t nkeys;
+				void *base;
+
+				if (!find_section(ctx, s + 1, n, &keys, &nkeys,
+						  &base)) {
 					if (!ctx->err_line || line < ctx->err_line) {
 						ctx->err_line = line;
 						snprintf(ctx->err, sizeof(ctx->err),
@@ -531,7 +417,7 @@ static int check_sections(struct parse_ctx *ctx, const char *text)
 	return 0;
 }
 
-static int finish(struct parse_ctx *ctx, int rc, const char *text,
+static int finish(struct oe_config_parse *ctx, int rc, const char *text,
 		  struct oectld_config *out, char *err, size_t errlen)
 {
 	if (rc < 0) {
@@ -557,25 +443,28 @@ static int finish(struct parse_ctx *ctx, int rc, const char *text,
 }
 
 static int parse_text(const char *name, const char *text,
+		      const struct oe_module *const *tab, size_t n,
 		      struct oectld_config *out, char *err, size_t errlen)
 {
-	struct parse_ctx ctx = { .name = name, .at_line_start = true };
+	struct oe_config_parse ctx = { .name = name, .at_line_start = true };
 	int rc;
 
-	oectld_config_defaults(&ctx.cfg);
+	setup_sections(&ctx, tab, n);
 	ctx.str = text;
 	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);
 	return finish(&ctx, rc, text, out, err, errlen);
 }
 
 int oectld_config_load_string(const char *name, const char *text,
+			      const struct oe_module *const *tab, size_t n,
 			      struct oectld_config *out,
 			      char *err, size_t errlen)
 {
-	return parse_text(name, text, out, err, errlen);
+	return parse_text(name, text, tab, n, out, err, errlen);
 }
 
-int oectld_config_load(const char *path, struct oectld_config *out,
+int oectld_config_load(const char *path, const struct oe_module *const *tab,
+		       size_t ntab, struct oectld_config *out,
 		       char *err, size_t errlen)
 {
 	char *text = NULL;
@@ -618,7 +507,7 @@ int oectld_config_load(const char *path, struct oectld_config *out,
 		errno = EINVAL;
 		return -1;
 	}
-	rc = parse_text(path, text, out, err, errlen);
+	rc = parse_text(path, text, tab, ntab, out, err, errlen);
 	saved = errno;
 	free(text);
 	errno = saved;

@@ -1,41 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ctlproto.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
-/* the string members a command takes */
-#define ARG_MOUNT	0x1	/* "mount" required */
-#define ARG_MOUNT_OPT	0x2	/* "mount" optional */
-#define ARG_POLICY	0x4	/* "policy" required */
-
+/* The daemon's own commands; the modules' are in their tables. */
 static const struct {
 	const char *name;
 	enum ctl_cmd cmd;
 	bool needs_admin;
-	const char *feature;
-	unsigned int args;
-} commands[] = {
-	{ "ping", CTL_CMD_PING, false, NULL, 0 },
-	{ "status", CTL_CMD_STATUS, false, NULL, 0 },
-	{ "subscribe", CTL_CMD_SUBSCRIBE, false, NULL, 0 },
-	{ "recent", CTL_CMD_RECENT, false, NULL, 0 },
-	{ "reload", CTL_CMD_RELOAD, true, NULL, 0 },
-	{ "modelfs.mounts", CTL_CMD_MODELFS_MOUNTS, false, "modelfs", 0 },
-	{ "modelfs.attach", CTL_CMD_MODELFS_ATTACH, true, "modelfs",
-	  ARG_MOUNT | ARG_POLICY },
-	{ "modelfs.detach", CTL_CMD_MODELFS_DETACH, true, "modelfs", ARG_MOUNT },
-	{ "modelfs.templates", CTL_CMD_MODELFS_TEMPLATES, false, "modelfs", 0 },
-	{ "modelfs.stats", CTL_CMD_MODELFS_STATS, false, "modelfs",
-	  ARG_MOUNT_OPT },
-	{ "sched.list", CTL_CMD_SCHED_LIST, false, "sched", 0 },
-	{ "sched.status", CTL_CMD_SCHED_STATUS, false, "sched", 0 },
-	{ "sched.load", CTL_CMD_SCHED_LOAD, true, "sched", ARG_POLICY },
-	{ "sched.unload", CTL_CMD_SCHED_UNLOAD, true, "sched", 0 },
-	{ "gmem.devices", CTL_CMD_GMEM_DEVICES, false, "gmem", 0 },
-	{ "gmem.stats", CTL_CMD_GMEM_STATS, false, "gmem", 0 },
+} daemon_commands[] = {
+	{ "ping", CTL_CMD_PING, false },
+	{ "status", CTL_CMD_STATUS, false },
+	{ "subscribe", CTL_CMD_SUBSCRIBE, false },
+	{ "recent", CTL_CMD_RECENT, false },
+	{ "reload", CTL_CMD_RELOAD, true },
 };
 
 /*
@@ -82,8 +64,8 @@ static int parse_args(struct json_object *o, unsigned int args,
 {
 	int rc;
 
-	if (args & (ARG_MOUNT | ARG_MOUNT_OPT)) {
-		rc = get_arg(o, req->name, "mount", args & ARG_MOUNT, req->mount,
+	if (args & (CTL_ARG_MOUNT | CTL_ARG_MOUNT_OPT)) {
+		rc = get_arg(o, req->name, "mount", args & CTL_ARG_MOUNT, req->mount,
 			     sizeof(req->mount), err, errlen);
 		if (rc < 0)
 			return -1;
@@ -93,7 +75,7 @@ static int parse_args(struct json_object *o, unsigned int args,
 			return -1;
 		}
 	}
-	if (args & ARG_POLICY) {
+	if (args & CTL_ARG_POLICY) {
 		if (get_arg(o, req->name, "policy", true, req->policy,
 			    sizeof(req->policy), err, errlen) < 0)
 			return -1;
@@ -101,8 +83,45 @@ static int parse_args(struct json_object *o, unsigned int args,
 	return 0;
 }
 
-int ctlproto_parse(const char *buf, size_t len, struct ctl_request *req,
-		   char *err, size_t errlen)
+/* "<feature>.<command>" of a module of @tab into @req; false if none. */
+static bool find_feature_command(const char *name,
+				 const struct oe_module *const *tab, size_t n,
+				 struct ctl_request *req)
+{
+	const char *dot = strchr(name, '.');
+
+	for (size_t i = 0; dot && i < n; i++) {
+		const struct oe_module *mod = tab[i];
+
+		if (strlen(mod->name) != (size_t)(dot - name) ||
+		    strncmp(mod->name, name, (size_t)(dot - name)))
+			continue;
+		req->command = oe_module_find_command(mod, dot + 1);
+		if (!req->command)
+			return false;
+		req->cmd = CTL_CMD_FEATURE;
+		req->feature = mod->name;
+		req->needs_admin = req->command->needs_admin;
+		return true;
+	}
+	return false;
+}
+
+static bool find_daemon_command(const char *name, struct ctl_request *req)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(daemon_commands); i++) {
+		if (!strcmp(name, daemon_commands[i].name)) {
+			req->cmd = daemon_commands[i].cmd;
+			req->needs_admin = daemon_commands[i].needs_admin;
+			return true;
+		}
+	}
+	return false;
+}
+
+int ctlproto_parse(const char *buf, size_t len,
+		   const struct oe_module *const *tab, size_t n,
+		   struct ctl_request *req, char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	struct json_object *o, *c;
@@ -143,18 +162,17 @@ int ctlproto_parse(const char *buf, size_t len, struct ctl_request *req,
 		goto out;
 	}
 	name = json_object_get_string(c);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!strcmp(name, commands[i].name)) {
-			req->cmd = commands[i].cmd;
-			req->name = commands[i].name;
-			req->needs_admin = commands[i].needs_admin;
-			req->feature = commands[i].feature;
-			rc = parse_args(o, commands[i].args, req, err, errlen);
-			if (rc < 0)
-				req->cmd = CTL_CMD_NONE;
-			goto out;
-		}
+	if (strlen(name) < sizeof(req->name) &&
+	    (find_daemon_command(name, req) ||
+	     find_feature_command(name, tab, n, req))) {
+		memcpy(req->name, name, strlen(name) + 1);
+		rc = parse_args(o, req->command ? req->command->args : 0, req,
+				err, errlen);
+		if (rc < 0)
+			req->cmd = CTL_CMD_NONE;
+		goto out;
 	}
+	req->cmd = CTL_CMD_NONE;
 	snprintf(err, errlen, "unknown command '%.64s'", name);
 out:
 	json_object_put(o);

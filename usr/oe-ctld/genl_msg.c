@@ -100,22 +100,3 @@ uint64_t seq_gap_next(struct seq_gap *g, uint64_t seq)
 	g->known = true;
 	return missed;
 }
-
-unsigned int ring_push_slot(unsigned int *head, unsigned int *count,
-			    unsigned int size)
-{
-	unsigned int slot = *head;
-
-	*head = (*head + 1) % size;
-	if (*count < size)
-		(*count)++;
-	return slot;
-}
-
-int ring_slot(unsigned int head, unsigned int count, unsigned int size,
-	      unsigned int i)
-{
-	if (i >= count)
-		return -1;
-	return (int)((head + size - count + i) % size);
-}

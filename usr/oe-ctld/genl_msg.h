@@ -3,8 +3,8 @@
  * What the message code of the generic netlink modules (sentry_msg,
  * gmem_msg) shares, free of socket I/O: the attributes after the genl
  * header with their sizes checked, nlctrl's family notices, and the
- * bookkeeping of a numbered event stream (seq gaps, a ring of the last
- * events).
+ * bookkeeping of a numbered event stream (seq gaps; the host keeps the
+ * last events, see module.h).
  */
 #ifndef OE_CTLD_GENL_MSG_H
 #define OE_CTLD_GENL_MSG_H
@@ -63,15 +63,5 @@ struct seq_gap {
  * came. A seq not above the last one starts counting afresh.
  */
 uint64_t seq_gap_next(struct seq_gap *g, uint64_t seq);
-
-/*
- * The index arithmetic of a ring of @size slots that keeps the last
- * entries: the slot the next entry goes in (updating @head and @count),
- * and the slot of the @i-th oldest entry (-1 if @i >= @count).
- */
-unsigned int ring_push_slot(unsigned int *head, unsigned int *count,
-			    unsigned int size);
-int ring_slot(unsigned int head, unsigned int count, unsigned int size,
-	      unsigned int i);
 
 #endif

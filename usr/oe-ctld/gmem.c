@@ -13,6 +13,7 @@
 #include "gmem_msg.h"
 #include "log.h"
 #include "module.h"
+#include "util.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -45,9 +46,23 @@ struct gmem {
 	struct gmem_track track;
 };
 
+/* [gmem] */
+struct gmem_cfg {
+	bool enabled;
+};
+
+/* on by default: it only reads */
+static const struct oe_config_key gmem_keys[] = {
+	OE_CONFIG_KEY("enabled", oe_config_bool, struct gmem_cfg, enabled, "yes"),
+};
+
+const struct oe_module gmem_module;
+
 static bool gmem_enabled(const struct oectld_config *cfg)
 {
-	return cfg->gmem.enabled;
+	const struct gmem_cfg *c = oe_config_section(cfg, &gmem_module);
+
+	return c->enabled;
 }
 
 /* ---- requests ---- */
@@ -293,7 +308,7 @@ static int handle_event(void *arg, const struct nlmsghdr *nlh)
 			  (unsigned long long)missed, (unsigned long long)ev.seq);
 	j = gmem_pressure_to_json(&ev);
 	if (j) {
-		mi->host_ops->emit_event(mi->host, mi, j);
+		oe_module_emit(mi, j);
 		json_object_put(j);
 	}
 	return 0;
@@ -357,12 +372,14 @@ static void add_pressure(struct gmem *g, struct json_object *reply)
 	json_object_object_add(reply, "pressure", p);
 }
 
-static int cmd_devices(struct gmem *g, struct json_object *reply, char *err,
-		       size_t errlen)
+static int cmd_devices(struct oe_module_inst *mi, const struct ctl_request *req,
+		       struct json_object *reply, char *err, size_t errlen)
 {
+	struct gmem *g = mi->priv;
 	const struct gmem_device *devs;
 	struct json_object *arr;
 
+	(void)req;
 	if (need_family(g, err, errlen) < 0 ||
 	    sync_devices(g, err, errlen) < 0)
 		return -1;
@@ -378,12 +395,14 @@ static int cmd_devices(struct gmem *g, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int cmd_stats(struct gmem *g, struct json_object *reply, char *err,
-		     size_t errlen)
+static int cmd_stats(struct oe_module_inst *mi, const struct ctl_request *req,
+		     struct json_object *reply, char *err, size_t errlen)
 {
+	struct gmem *g = mi->priv;
 	const struct gmem_process *procs;
 	struct json_object *arr;
 
+	(void)req;
 	if (need_family(g, err, errlen) < 0 ||
 	    sync_stats(g, err, errlen) < 0 ||
 	    sync_processes(g, err, errlen) < 0)
@@ -399,21 +418,10 @@ static int cmd_stats(struct gmem *g, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int gmem_command(struct oe_module_inst *mi, const struct ctl_request *req,
-			struct json_object *reply, char *err, size_t errlen)
-{
-	struct gmem *g = mi->priv;
-
-	switch (req->cmd) {
-	case CTL_CMD_GMEM_DEVICES:
-		return cmd_devices(g, reply, err, errlen);
-	case CTL_CMD_GMEM_STATS:
-		return cmd_stats(g, reply, err, errlen);
-	default:
-		snprintf(err, errlen, "gmem: no command '%s'", req->name);
-		return -1;
-	}
-}
+static const struct oe_command gmem_commands[] = {
+	{ "devices", false, 0, cmd_devices },
+	{ "stats", false, 0, cmd_stats },
+};
 
 /* ---- module ---- */
 
@@ -487,24 +495,19 @@ static void gmem_status(struct oe_module_inst *mi, struct json_object *d)
 		json_object_object_add(d, "malformed", json_object_new_uint64(g->nl.bad));
 }
 
-static void gmem_recent(struct oe_module_inst *mi, struct json_object *arr)
-{
-	struct gmem *g = mi->priv;
-
-	for (unsigned int i = 0; i < g->track.ring.count; i++)
-		json_object_array_add(arr, gmem_pressure_to_json(gmem_ring_get(&g->track.ring, i)));
-}
-
 const struct oe_module gmem_module = {
 	.name = "gmem",
 	/* the events group names other users' pids: joining it is admin's */
 	.caps = OE_CAP(CAP_NET_ADMIN),
+	.keys = gmem_keys,
+	.nkeys = ARRAY_SIZE(gmem_keys),
+	.config_size = sizeof(struct gmem_cfg),
+	.commands = gmem_commands,
+	.ncommands = ARRAY_SIZE(gmem_commands),
 	.enabled = gmem_enabled,
 	.init = gmem_init,
 	.event = gmem_event,
 	.reload = gmem_reload,
 	.status = gmem_status,
-	.recent = gmem_recent,
-	.command = gmem_command,
 	.fini = gmem_fini,
 };

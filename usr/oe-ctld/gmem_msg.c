@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "gmem_msg.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -41,7 +42,6 @@ struct u64_field {
 };
 
 #define U64_FIELD(type, st, member) { type, #member, offsetof(st, member) }
-#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct u64_field device_u64s[] = {
 	U64_FIELD(OE_GMEM_A_DEVICE_CAPACITY, struct gmem_device, capacity),
@@ -103,7 +103,7 @@ int gmem_parse_device(const struct nlmsghdr *nlh, struct gmem_device *out)
 				 OE_GMEM_A_DEVICE_MAX)) < 0 ||
 	    (rc = genl_attr_u32(tb[OE_GMEM_A_DEVICE_HNID], &d.hnid)) ||
 	    (rc = genl_attr_str(tb[OE_GMEM_A_DEVICE_NAME], d.name, sizeof(d.name))) ||
-	    (rc = get_u64s(tb, device_u64s, NFIELDS(device_u64s), &d)))
+	    (rc = get_u64s(tb, device_u64s, ARRAY_SIZE(device_u64s), &d)))
 		return rc;
 	*out = d;
 	return 0;
@@ -117,7 +117,7 @@ int gmem_parse_stats(const struct nlmsghdr *nlh, struct gmem_stats *out)
 
 	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_STATS, tb,
 				 OE_GMEM_A_STATS_MAX)) < 0 ||
-	    (rc = get_u64s(tb, stats_u64s, NFIELDS(stats_u64s), &s)))
+	    (rc = get_u64s(tb, stats_u64s, ARRAY_SIZE(stats_u64s), &s)))
 		return rc;
 	*out = s;
 	return 0;
@@ -133,7 +133,7 @@ int gmem_parse_process(const struct nlmsghdr *nlh, struct gmem_process *out)
 	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_PROCESSES, tb,
 				 OE_GMEM_A_PROCESS_MAX)) < 0 ||
 	    (rc = genl_attr_u32(tb[OE_GMEM_A_PROCESS_PID], &p.pid)) ||
-	    (rc = get_u64s(tb, process_u64s, NFIELDS(process_u64s), &p)))
+	    (rc = get_u64s(tb, process_u64s, ARRAY_SIZE(process_u64s), &p)))
 		return rc;
 	*out = p;
 	return 0;
@@ -158,19 +158,6 @@ int gmem_parse_pressure(const struct nlmsghdr *nlh, struct gmem_pressure *out)
 }
 
 /* ---- pressure events ---- */
-
-void gmem_ring_push(struct gmem_ring *r, const struct gmem_pressure *ev)
-{
-	r->ev[ring_push_slot(&r->head, &r->count, GMEM_RING_SIZE)] = *ev;
-}
-
-const struct gmem_pressure *gmem_ring_get(const struct gmem_ring *r,
-					  unsigned int i)
-{
-	int slot = ring_slot(r->head, r->count, GMEM_RING_SIZE, i);
-
-	return slot < 0 ? NULL : &r->ev[slot];
-}
 
 static struct gmem_dev_pressure *track_slot(struct gmem_track *t,
 					    uint32_t hnid)
@@ -199,7 +186,6 @@ uint64_t gmem_track_event(struct gmem_track *t, const struct gmem_pressure *ev)
 	} else {
 		t->other++;
 	}
-	gmem_ring_push(&t->ring, ev);
 	return missed;
 }
 
@@ -234,7 +220,7 @@ struct json_object *gmem_device_to_json(const struct gmem_device *d,
 		return NULL;
 	json_object_object_add(o, "hnid", json_object_new_int64(d->hnid));
 	json_object_object_add(o, "name", json_object_new_string(d->name));
-	add_u64s(o, device_u64s, NFIELDS(device_u64s), d);
+	add_u64s(o, device_u64s, ARRAY_SIZE(device_u64s), d);
 	json_object_object_add(o, "pressure",
 			       json_object_new_uint64(p ? p->events : 0));
 	json_object_object_add(o, "pressure_evicted",
@@ -244,7 +230,7 @@ struct json_object *gmem_device_to_json(const struct gmem_device *d,
 
 void gmem_stats_to_json(const struct gmem_stats *s, struct json_object *o)
 {
-	add_u64s(o, stats_u64s, NFIELDS(stats_u64s), s);
+	add_u64s(o, stats_u64s, ARRAY_SIZE(stats_u64s), s);
 }
 
 struct json_object *gmem_process_to_json(const struct gmem_process *p)
@@ -254,7 +240,7 @@ struct json_object *gmem_process_to_json(const struct gmem_process *p)
 	if (!o)
 		return NULL;
 	json_object_object_add(o, "pid", json_object_new_int64(p->pid));
-	add_u64s(o, process_u64s, NFIELDS(process_u64s), p);
+	add_u64s(o, process_u64s, ARRAY_SIZE(process_u64s), p);
 	return o;
 }
 

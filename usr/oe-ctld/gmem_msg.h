@@ -2,7 +2,7 @@
 /*
  * The pure part of the gmem module: oe_gmem netlink messages (requests,
  * replies and pressure events), what the module keeps of the pressure
- * events (per-device counts, sequence gaps, a ring of the last ones) and
+ * events (per-device counts, sequence gaps) and
  * the JSON of all that. No socket I/O, so it is tested against attribute
  * buffers built in memory.
  */
@@ -81,21 +81,6 @@ int gmem_parse_stats(const struct nlmsghdr *nlh, struct gmem_stats *out);
 int gmem_parse_process(const struct nlmsghdr *nlh, struct gmem_process *out);
 int gmem_parse_pressure(const struct nlmsghdr *nlh, struct gmem_pressure *out);
 
-/* Fixed-size ring of the most recent pressure events. */
-#define GMEM_RING_SIZE 64
-
-struct gmem_ring {
-	struct gmem_pressure ev[GMEM_RING_SIZE];
-	unsigned int head;	/* next slot to write */
-	unsigned int count;	/* valid entries, <= GMEM_RING_SIZE */
-};
-
-void gmem_ring_push(struct gmem_ring *r, const struct gmem_pressure *ev);
-/* i-th oldest entry (0 = oldest), NULL if i >= count. */
-const struct gmem_pressure *gmem_ring_get(const struct gmem_ring *r,
-					  unsigned int i);
-
-/* Pressure events the daemon received for one device. */
 struct gmem_dev_pressure {
 	uint32_t hnid;
 	uint64_t events;
@@ -114,11 +99,10 @@ struct gmem_track {
 	struct gmem_dev_pressure dev[GMEM_TRACK_DEVS];
 	unsigned int ndev;
 	uint64_t other;		/* events of devices beyond GMEM_TRACK_DEVS */
-	struct gmem_ring ring;
 };
 
 /*
- * Account a received event: its device's counts, the ring, and the events
+ * Account a received event: its device's counts, and the events
  * between the last seq seen and its own, which the daemon missed (lost to
  * an overrun, or never sent for want of memory). Returns those. A seq not
  * above the last one starts counting afresh.

@@ -205,10 +205,12 @@ static void resolve_admin_group(struct daemon *d)
 static int load_config(struct daemon *d, struct oectld_config *out,
 		       char *err, size_t errlen)
 {
-	if (oectld_config_load(d->config_path, out, err, errlen) < 0) {
+	if (oectld_config_load(d->config_path, oe_module_table, oe_module_count,
+			       out, err, errlen) < 0) {
 		if (errno == ENOENT && !d->config_explicit) {
 			log_info("no %s; using built-in defaults", d->config_path);
-			oectld_config_defaults(out);
+			oectld_config_defaults(out, oe_module_table,
+					       oe_module_count);
 			return 0;
 		}
 		return -1;
@@ -218,7 +220,8 @@ static int load_config(struct daemon *d, struct oectld_config *out,
 
 static int do_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct oectld_config nc;
+	/* a config is about 100 KiB: not on the stack */
+	static struct oectld_config nc;
 	oe_capmask need;
 
 	sd_notify(0, "RELOADING=1\nSTATUS=Reloading configuration");
@@ -417,7 +420,8 @@ static void handle_request(struct daemon *d, struct handler *c,
 	char err[512];
 	struct json_object *o;
 
-	if (ctlproto_parse(buf, len, &req, err, sizeof(err)) < 0 ||
+	if (ctlproto_parse(buf, len, oe_module_table, oe_module_count, &req,
+			   err, sizeof(err)) < 0 ||
 	    ctlproto_authorize(&req, c->admin, err, sizeof(err)) < 0) {
 		char *s = ctlproto_error_reply(err);
 

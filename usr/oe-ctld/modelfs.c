@@ -15,6 +15,7 @@
 #include "modelfs_mod.h"
 #include "modelfs_msg.h"
 #include "module.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <json-c/json.h>
+#include <libmount.h>
 #include <linux/oe_modelfs.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -75,9 +77,76 @@ struct mfs {
 	struct modelfs_event evs[MFS_EVENT_BATCH];
 };
 
+/* ---- [modelfs] ---- */
+
+struct oectld_modelfs_cfg *modelfs_config(const struct oectld_config *cfg)
+{
+	return oe_config_section(cfg, &modelfs_module);
+}
+
+/* One "MOUNTPOINT:POLICY" word of [modelfs] attach. */
+static int add_attach(struct oe_config_parse *p, const struct oe_config_key *k,
+		      const char *word, size_t wlen, void *dst)
+{
+	struct oectld_modelfs_cfg *c = dst;
+	struct oectld_modelfs_attach a;
+	char tok[OECTLD_MODELFS_PATH_MAX + OECTLD_MODELFS_POLICY_MAX + 2];
+	const char *why;
+	char *colon;
+	char known[128];
+
+	memset(&a, 0, sizeof(a));
+	if (wlen >= sizeof(tok))
+		return oe_config_error(p, "%s: '%.*s...' is too long", k->name,
+				       64, word);
+	memcpy(tok, word, wlen);
+	tok[wlen] = '\0';
+	/* a mountpoint may contain ':', a policy name never does */
+	colon = strrchr(tok, ':');
+	if (!colon || colon == tok || !colon[1])
+		return oe_config_error(p, "%s: '%s' is not MOUNTPOINT:POLICY",
+				       k->name, tok);
+	*colon = '\0';
+	if (oe_config_normalise_path(tok, a.mount, sizeof(a.mount), &why))
+		return oe_config_error(p, "%s: '%s' %s", k->name, tok, why);
+	if (!modelfs_policy_find(colon + 1)) {
+		modelfs_policy_names(known, sizeof(known));
+		return oe_config_error(p, "%s: unknown policy '%s' for %s (known: %s)",
+				       k->name, colon + 1, a.mount, known);
+	}
+	snprintf(a.policy, sizeof(a.policy), "%s", colon + 1);
+	for (unsigned int i = 0; i < c->nattach; i++)
+		if (!strcmp(c->attach[i].mount, a.mount))
+			return oe_config_error(p, "%s: %s is listed more than once",
+					       k->name, a.mount);
+	if (c->nattach >= OECTLD_MODELFS_ATTACH_MAX)
+		return oe_config_error(p, "%s: more than %d mountpoints", k->name,
+				       OECTLD_MODELFS_ATTACH_MAX);
+	c->attach[c->nattach++] = a;
+	return 0;
+}
+
+static int parse_attach(struct oe_config_parse *p, const struct oe_config_key *k,
+			const char *val, void *dst)
+{
+	return oe_config_each_word(p, k, val, dst, add_attach);
+}
+
+#define MFS_KEY(name, parse, m, dflt) \
+	OE_CONFIG_KEY(name, parse, struct oectld_modelfs_cfg, m, dflt)
+
+static const struct oe_config_key mfs_keys[] = {
+	/* off by default: it keeps CAP_SYS_ADMIN while enabled */
+	MFS_KEY("enabled", oe_config_bool, enabled, "no"),
+	MFS_KEY("template_dir", oe_config_abs_path, template_dir,
+		MODELFS_TEMPLATE_DIR),
+	/* the whole section: the list and its count */
+	{ "attach", parse_attach, 0, sizeof(struct oectld_modelfs_cfg), NULL },
+};
+
 static bool mfs_enabled(const struct oectld_config *cfg)
 {
-	return cfg->modelfs.enabled;
+	return modelfs_config(cfg)->enabled;
 }
 
 /* ---- events for subscribers ---- */
@@ -99,7 +168,7 @@ static void emit(struct mfs *m, const char *event, const struct held *h,
 	json_object_object_add(o, "policy", json_object_new_string(h->pol->name));
 	if (reason)
 		json_object_object_add(o, "reason", json_object_new_string(reason));
-	m->mi->host_ops->emit_event(m->mi->host, m->mi, o);
+	oe_module_emit(m->mi, o);
 	json_object_put(o);
 }
 
@@ -308,6 +377,7 @@ static int attach_path(struct mfs *m, const char *path, const char *policy,
 /* Make the held mounts what [modelfs] attach lists. */
 static void apply_config(struct mfs *m, const struct oectld_config *cfg)
 {
+	const struct oectld_modelfs_cfg *c = modelfs_config(cfg);
 	const struct oectld_modelfs_attach *a;
 	struct held *h, *next;
 	char err[512];
@@ -317,8 +387,8 @@ static void apply_config(struct mfs *m, const struct oectld_config *cfg)
 		const struct oectld_modelfs_attach *want = NULL;
 
 		next = h->next;
-		for (unsigned int i = 0; i < cfg->modelfs.nattach; i++) {
-			a = &cfg->modelfs.attach[i];
+		for (unsigned int i = 0; i < c->nattach; i++) {
+			a = &c->attach[i];
 			if (find_path(m, a->mount) == h) {
 				want = a;
 				break;
@@ -329,8 +399,8 @@ static void apply_config(struct mfs *m, const struct oectld_config *cfg)
 		else if (!want && h->from_config)
 			detach(m, h, "no longer in the configuration");
 	}
-	for (unsigned int i = 0; i < cfg->modelfs.nattach; i++) {
-		a = &cfg->modelfs.attach[i];
+	for (unsigned int i = 0; i < c->nattach; i++) {
+		a = &c->attach[i];
 		h = find_path(m, a->mount);
 		if (h) {
 			h->from_config = true;
@@ -459,27 +529,10 @@ static int get_mounts(struct mfs *m, bool dump, dev_t dev, struct get_ctx *g,
 	return 0;
 }
 
-/* /proc/self/mountinfo as one string, or NULL. */
-static char *read_mountinfo(void)
+/* The mounts of /proc/self/mountinfo, parsed by libmount; NULL if unreadable. */
+static struct libmnt_table *read_mountinfo(void)
 {
-	char *text = NULL, buf[4096];
-	size_t size = 0;
-	FILE *f, *mem;
-	size_t n;
-
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return NULL;
-	mem = open_memstream(&text, &size);
-	if (!mem) {
-		fclose(f);
-		return NULL;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(f);
-	fclose(mem);
-	return text;
+	return mnt_new_table_from_file("/proc/self/mountinfo");
 }
 
 /* ---- the channel and the mount check ---- */
@@ -518,23 +571,24 @@ failed:
 static void check_mounts(struct mfs *m)
 {
 	struct held *h, *next;
-	char *text, mp[CTL_PATH_MAX];
+	struct libmnt_table *mounts;
+	char mp[CTL_PATH_MAX];
 	uint64_t ticks;
 
 	if (read(m->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_debug("modelfs: timer: %s", strerror(errno));
 	if (!m->held)
 		return;
-	text = read_mountinfo();
-	if (!text)
+	mounts = read_mountinfo();
+	if (!mounts)
 		return;
 	for (h = m->held; h; h = next) {
 		next = h->next;
-		if (modelfs_mountinfo_find(text, major(h->dev), minor(h->dev),
+		if (modelfs_mountinfo_find(mounts, major(h->dev), minor(h->dev),
 					   mp, sizeof(mp)) == -ENOENT)
 			detach(m, h, "unmounted");
 	}
-	free(text);
+	mnt_unref_table(mounts);
 }
 
 static void mfs_event(struct oe_module_inst *mi, int fd, uint32_t events)
@@ -592,7 +646,7 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 	struct get_ctx g;
 	struct statfs sfs;
 	struct stat st;
-	char *text;
+	struct libmnt_table *mounts;
 	bool one = stats && req->mount[0];
 
 	if (one) {
@@ -610,14 +664,14 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 	}
 	if (get_mounts(m, !one, one ? st.st_dev : 0, &g, err, errlen) < 0)
 		return -1;
-	text = read_mountinfo();
+	mounts = read_mountinfo();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < g.n; i++) {
 		char mp[CTL_PATH_MAX];
 		struct json_object *o;
-		bool have_mp = text && !modelfs_mountinfo_find(text, g.v[i].major,
-							       g.v[i].minor, mp,
-							       sizeof(mp));
+		bool have_mp = mounts && !modelfs_mountinfo_find(mounts, g.v[i].major,
+								 g.v[i].minor, mp,
+								 sizeof(mp));
 
 		o = modelfs_mount_to_json(&g.v[i], have_mp ? mp : NULL, stats);
 		if (!o)
@@ -627,14 +681,15 @@ static int cmd_list(struct mfs *m, const struct ctl_request *req, bool stats,
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(reply, "mounts", arr);
-	free(text);
+	mnt_unref_table(mounts);
 	free(g.v);
 	return 0;
 }
 
-static int cmd_attach(struct mfs *m, const struct ctl_request *req,
+static int cmd_attach(struct oe_module_inst *mi, const struct ctl_request *req,
 		      struct json_object *reply, char *err, size_t errlen)
 {
+	struct mfs *m = mi->priv;
 	struct held *h;
 
 	if (attach_path(m, req->mount, req->policy, false, err, errlen) < 0)
@@ -649,9 +704,10 @@ static int cmd_attach(struct mfs *m, const struct ctl_request *req,
 	return 0;
 }
 
-static int cmd_detach(struct mfs *m, const struct ctl_request *req,
+static int cmd_detach(struct oe_module_inst *mi, const struct ctl_request *req,
 		      struct json_object *reply, char *err, size_t errlen)
 {
+	struct mfs *m = mi->priv;
 	struct held *h = find_path(m, req->mount);
 	struct json_object *r;
 
@@ -676,15 +732,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmd_templates(struct mfs *m, struct json_object *reply, char *err,
-			 size_t errlen)
+static int cmd_templates(struct oe_module_inst *mi, const struct ctl_request *req,
+			 struct json_object *reply, char *err, size_t errlen)
 {
 	struct json_object *arr = json_object_new_array();
+	struct mfs *m = mi->priv;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *dir;
 
+	(void)req;
 	json_object_object_add(reply, "dir", json_object_new_string(m->template_dir));
 	json_object_object_add(reply, "templates", arr);
 	dir = opendir(m->template_dir);
@@ -734,27 +792,25 @@ static int cmd_templates(struct mfs *m, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int mfs_command(struct oe_module_inst *mi, const struct ctl_request *req,
-		       struct json_object *reply, char *err, size_t errlen)
+static int mfs_mounts(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
 {
-	struct mfs *m = mi->priv;
-
-	switch (req->cmd) {
-	case CTL_CMD_MODELFS_MOUNTS:
-		return cmd_list(m, req, false, reply, err, errlen);
-	case CTL_CMD_MODELFS_STATS:
-		return cmd_list(m, req, true, reply, err, errlen);
-	case CTL_CMD_MODELFS_ATTACH:
-		return cmd_attach(m, req, reply, err, errlen);
-	case CTL_CMD_MODELFS_DETACH:
-		return cmd_detach(m, req, reply, err, errlen);
-	case CTL_CMD_MODELFS_TEMPLATES:
-		return cmd_templates(m, reply, err, errlen);
-	default:
-		snprintf(err, errlen, "modelfs: no command '%s'", req->name);
-		return -1;
-	}
+	return cmd_list(mi->priv, req, false, reply, err, errlen);
 }
+
+static int mfs_stats(struct oe_module_inst *mi, const struct ctl_request *req,
+		     struct json_object *reply, char *err, size_t errlen)
+{
+	return cmd_list(mi->priv, req, true, reply, err, errlen);
+}
+
+static const struct oe_command mfs_commands[] = {
+	{ "mounts", false, 0, mfs_mounts },
+	{ "attach", true, CTL_ARG_MOUNT | CTL_ARG_POLICY, cmd_attach },
+	{ "detach", true, CTL_ARG_MOUNT, cmd_detach },
+	{ "templates", false, 0, cmd_templates },
+	{ "stats", false, CTL_ARG_MOUNT_OPT, mfs_stats },
+};
 
 /* ---- module ---- */
 
@@ -792,7 +848,7 @@ static int mfs_init(struct oe_module_inst *mi, const struct oectld_config *cfg)
 	m->timer_fd = -1;
 	mi->priv = m;
 	snprintf(m->template_dir, sizeof(m->template_dir), "%s",
-		 cfg->modelfs.template_dir);
+		 modelfs_config(cfg)->template_dir);
 
 	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (m->timer_fd < 0 ||
@@ -832,11 +888,11 @@ static int mfs_reload(struct oe_module_inst *mi, const struct oectld_config *cfg
 {
 	struct mfs *m = mi->priv;
 
-	if (strcmp(m->template_dir, cfg->modelfs.template_dir))
+	if (strcmp(m->template_dir, modelfs_config(cfg)->template_dir))
 		log_info("modelfs: template_dir is now %s (for policies attached from now on)",
-			 cfg->modelfs.template_dir);
+			 modelfs_config(cfg)->template_dir);
 	snprintf(m->template_dir, sizeof(m->template_dir), "%s",
-		 cfg->modelfs.template_dir);
+		 modelfs_config(cfg)->template_dir);
 	if (m->sk)
 		resolve(m);
 	apply_config(m, cfg);
@@ -876,11 +932,15 @@ const struct oe_module modelfs_module = {
 	.name = "modelfs",
 	/* MODELFS_IOC_ATTACH */
 	.caps = OE_CAP(CAP_SYS_ADMIN),
+	.keys = mfs_keys,
+	.nkeys = ARRAY_SIZE(mfs_keys),
+	.config_size = sizeof(struct oectld_modelfs_cfg),
+	.commands = mfs_commands,
+	.ncommands = ARRAY_SIZE(mfs_commands),
 	.enabled = mfs_enabled,
 	.init = mfs_init,
 	.event = mfs_event,
 	.reload = mfs_reload,
 	.status = mfs_status,
-	.command = mfs_command,
 	.fini = mfs_fini,
 };

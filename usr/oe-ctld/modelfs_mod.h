@@ -14,8 +14,31 @@
 #include "module.h"
 
 struct modelfs_rt;
+struct oectld_config;
 
 extern const struct oe_module modelfs_module;
+
+/* [modelfs]: paths are kept short so the config stays a plain value */
+#define OECTLD_MODELFS_PATH_MAX		256
+#define OECTLD_MODELFS_POLICY_MAX	32
+#define OECTLD_MODELFS_ATTACH_MAX	32
+
+/* One "MOUNTPOINT:POLICY" entry of [modelfs] attach. */
+struct oectld_modelfs_attach {
+	char mount[OECTLD_MODELFS_PATH_MAX];	/* absolute, normalised */
+	char policy[OECTLD_MODELFS_POLICY_MAX];	/* a libmodelfs policy */
+};
+
+/* The [modelfs] section. */
+struct oectld_modelfs_cfg {
+	bool enabled;
+	char template_dir[OECTLD_MODELFS_PATH_MAX];
+	struct oectld_modelfs_attach attach[OECTLD_MODELFS_ATTACH_MAX];
+	unsigned int nattach;
+};
+
+/* The [modelfs] section of @cfg. */
+struct oectld_modelfs_cfg *modelfs_config(const struct oectld_config *cfg);
 
 /*
  * Run @policy on the already attached runtime @rt as the policy of @mount

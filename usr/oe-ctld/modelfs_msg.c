@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <json-c/json.h>
+#include <libmount.h>
 #include <linux/genetlink.h>
 #include <linux/oe_modelfs.h>
 #include <netlink/attr.h>
@@ -13,6 +15,7 @@
 #include <netlink/msg.h>
 
 #include "libmodelfs.h"
+#include "util.h"
 
 int modelfs_msg_build_get(struct nl_msg *msg, int family, bool dump,
 			  uint32_t major, uint32_t minor)
@@ -93,7 +96,7 @@ int modelfs_msg_parse_mount(const struct nlmsghdr *nlh,
 	if (!rc)
 		rc = attr_fixed(tb[OE_MODELFS_A_MOUNT_PREFETCH_INFLIGHT],
 				&m->prefetch_inflight, 4, false);
-	for (size_t i = 0; !rc && i < sizeof(counters) / sizeof(counters[0]); i++)
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(counters); i++)
 		rc = attr_fixed(tb[counters[i].type], (char *)m + counters[i].off,
 				8, false);
 	ld = tb[OE_MODELFS_A_MOUNT_LOWERDIR];
@@ -118,72 +121,30 @@ int modelfs_msg_parse_mount(const struct nlmsghdr *nlh,
 	return rc;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space, ...) of @n bytes at @s. */
-static int unescape(const char *s, size_t n, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '\\' && i + 3 < n &&
-		    s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			c = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) |
-				   (s[i + 3] - '0'));
-			i += 3;
-		}
-		if (o + 1 >= len)
-			return -ENAMETOOLONG;
-		buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return 0;
-}
-
-int modelfs_mountinfo_find(const char *mountinfo, uint32_t major,
+int modelfs_mountinfo_find(struct libmnt_table *tb, uint32_t major,
 			   uint32_t minor, char *buf, size_t len)
 {
-	char dev[32];
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	dev_t dev = makedev(major, minor);
+	struct libmnt_fs *fs;
+	int rc = -ENOENT;
 
-	snprintf(dev, sizeof(dev), "%u:%u", major, minor);
-	for (const char *line = mountinfo; line && *line; ) {
-		const char *eol = strchr(line, '\n');
-		const char *end = eol ? eol : line + strlen(line);
-		const char *f[6], *p = line;
-		size_t fl[6];
-		int nf = 0;
+	if (!it)
+		return -ENOMEM;
+	/* a bind mount of it has the same device: the first one is its name */
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *target = mnt_fs_get_target(fs);
 
-		/* id parent major:minor root mountpoint options ... - fstype ... */
-		while (p < end && nf < 6) {
-			const char *w;
-
-			while (p < end && *p == ' ')
-				p++;
-			w = p;
-			while (p < end && *p != ' ')
-				p++;
-			if (p == w)
-				break;
-			f[nf] = w;
-			fl[nf++] = (size_t)(p - w);
-		}
-		if (nf == 6 && fl[2] == strlen(dev) && !memcmp(f[2], dev, fl[2])) {
-			/* optional fields, then a lone "-", then the fs type */
-			const char *sep = strstr(p, " - ");
-
-			if (sep && sep < end) {
-				const char *t = sep + 3;
-				size_t tl = strcspn(t, " \n");
-
-				if (tl == 7 && !memcmp(t, "modelfs", 7))
-					return unescape(f[4], fl[4], buf, len);
-			}
-		}
-		line = eol ? eol + 1 : NULL;
+		if (mnt_fs_get_devno(fs) != dev ||
+		    !mnt_fs_match_fstype(fs, "modelfs") || !target)
+			continue;
+		rc = strlen(target) < len ? 0 : -ENAMETOOLONG;
+		if (!rc)
+			memcpy(buf, target, strlen(target) + 1);
+		break;
 	}
-	return -ENOENT;
+	mnt_free_iter(it);
+	return rc;
 }
 
 static void add_u64(struct json_object *o, const char *k, uint64_t v)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The pure part of the modelfs module: oe_modelfs netlink messages,
- * /proc/self/mountinfo lookups and the JSON of replies. No socket or
+ * /proc/self/mountinfo lookups (libmount) and the JSON of replies. No socket or
  * file I/O, so it is tested against buffers built in memory.
  */
 #ifndef OE_CTLD_MODELFS_MSG_H
@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 
 struct json_object;
+struct libmnt_table;
 struct nl_msg;
 struct modelfs_stats;
 struct modelfs_template_info;
@@ -55,10 +56,10 @@ int modelfs_msg_parse_mount(const struct nlmsghdr *nlh,
 
 /*
  * The first mountpoint of the modelfs mount with device @major:@minor in
- * @mountinfo (the text of /proc/self/mountinfo), with its octal escapes
- * undone. 0, -ENOENT none, -ENAMETOOLONG @len too small.
+ * @tb (libmount's table of /proc/self/mountinfo; libmount undoes its octal
+ * escapes). 0, -ENOENT none, -ENAMETOOLONG @len too small, -ENOMEM.
  */
-int modelfs_mountinfo_find(const char *mountinfo, uint32_t major,
+int modelfs_mountinfo_find(struct libmnt_table *tb, uint32_t major,
 			   uint32_t minor, char *buf, size_t len);
 
 /*

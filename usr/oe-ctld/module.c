@@ -69,6 +69,32 @@ static void start_one(struct oe_module_inst *mi, const struct oectld_config *cfg
 		  mi->available ? "available" : "not available");
 }
 
+void oe_module_emit(struct oe_module_inst *mi, struct json_object *ev)
+{
+	struct oe_event_ring *r = &mi->events;
+	unsigned int slot;
+
+	if (r->count == OE_EVENT_RING_SIZE) {
+		/* full: the oldest makes room */
+		json_object_put(r->ev[r->first]);
+		slot = r->first;
+		r->first = (r->first + 1) % OE_EVENT_RING_SIZE;
+	} else {
+		slot = (r->first + r->count++) % OE_EVENT_RING_SIZE;
+	}
+	r->ev[slot] = json_object_get(ev);
+	if (mi->host_ops && mi->host_ops->emit_event)
+		mi->host_ops->emit_event(mi->host, mi, ev);
+}
+
+static void forget_events(struct oe_event_ring *r)
+{
+	for (unsigned int i = 0; i < r->count; i++)
+		json_object_put(r->ev[(r->first + i) % OE_EVENT_RING_SIZE]);
+	r->first = 0;
+	r->count = 0;
+}
+
 static void stop_one(struct oe_module_inst *mi)
 {
 	if (mi->running && mi->mod->fini)
@@ -76,6 +102,8 @@ static void stop_one(struct oe_module_inst *mi)
 	mi->running = false;
 	mi->available = false;
 	mi->priv = NULL;
+	/* what a stopped module said is as gone as its state */
+	forget_events(&mi->events);
 }
 
 void oe_modules_start(struct oe_module_inst *mi, size_t n,
@@ -152,36 +180,70 @@ struct json_object *oe_modules_recent(struct oe_module_inst *mi, size_t n)
 {
 	struct json_object *arr = json_object_new_array();
 
-	for (size_t i = 0; i < n; i++)
-		if (mi[i].running && mi[i].mod->recent)
-			mi[i].mod->recent(&mi[i], arr);
+	for (size_t i = 0; i < n; i++) {
+		const struct oe_event_ring *r = &mi[i].events;
+
+		if (!mi[i].running)
+			continue;
+		for (unsigned int j = 0; j < r->count; j++)
+			json_object_array_add(arr,
+				json_object_get(r->ev[(r->first + j) % OE_EVENT_RING_SIZE]));
+	}
 	return arr;
+}
+
+const struct oe_command *oe_module_find_command(const struct oe_module *mod,
+						const char *name)
+{
+	for (size_t i = 0; i < mod->ncommands; i++)
+		if (!strcmp(mod->commands[i].name, name))
+			return &mod->commands[i];
+	return NULL;
+}
+
+/* Is @cmd one of @mod's own? (a request carries a pointer into a table) */
+static bool owns_command(const struct oe_module *mod, const struct oe_command *cmd)
+{
+	for (size_t i = 0; i < mod->ncommands; i++)
+		if (&mod->commands[i] == cmd)
+			return true;
+	return false;
+}
+
+static struct oe_module_inst *find_inst(struct oe_module_inst *mi, size_t n,
+					const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name && !strcmp(mi[i].mod->name, name))
+			return &mi[i];
+	return NULL;
 }
 
 int oe_modules_command(struct oe_module_inst *mi, size_t n,
 		       const struct ctl_request *req, struct json_object *reply,
 		       char *err, size_t errlen)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (!req->feature || strcmp(mi[i].mod->name, req->feature))
-			continue;
-		if (!mi[i].enabled) {
-			snprintf(err, errlen, "%s is disabled in the configuration",
-				 req->feature);
-			return -1;
-		}
-		if (!mi[i].running) {
-			snprintf(err, errlen, "%s is not running: %s", req->feature,
-				 mi[i].reason[0] ? mi[i].reason : "initialisation failed");
-			return -1;
-		}
-		if (!mi[i].mod->command) {
-			snprintf(err, errlen, "%s has no commands", req->feature);
-			return -1;
-		}
-		return mi[i].mod->command(&mi[i], req, reply, err, errlen);
+	struct oe_module_inst *m = find_inst(mi, n, req->feature);
+
+	if (!m) {
+		snprintf(err, errlen, "no feature '%s' in this oe-ctld",
+			 req->feature ? req->feature : "?");
+		return -1;
 	}
-	snprintf(err, errlen, "no feature '%s' in this oe-ctld",
-		 req->feature ? req->feature : "?");
-	return -1;
+	if (!m->enabled) {
+		snprintf(err, errlen, "%s is disabled in the configuration",
+			 req->feature);
+		return -1;
+	}
+	if (!m->running) {
+		snprintf(err, errlen, "%s is not running: %s", req->feature,
+			 m->reason[0] ? m->reason : "initialisation failed");
+		return -1;
+	}
+	if (!req->command || !owns_command(m->mod, req->command)) {
+		snprintf(err, errlen, "%s: no command '%s'", req->feature,
+			 req->name);
+		return -1;
+	}
+	return req->command->handler(m, req, reply, err, errlen);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The feature modules oe-ctld runs, in start order. */
 #include "module.h"
+#include "util.h"
 
 extern const struct oe_module sentry_module;
 extern const struct oe_module gmem_module;
@@ -14,4 +15,4 @@ const struct oe_module *const oe_module_table[] = {
 	&sched_module,
 };
 
-const size_t oe_module_count = sizeof(oe_module_table) / sizeof(oe_module_table[0]);
+const size_t oe_module_count = ARRAY_SIZE(oe_module_table);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "module.h"
 #include "sched_mod.h"
+#include "util.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -34,8 +35,6 @@
 #define SCHED_CHECK_SEC		1
 /* ticks to wait in "disabling" for the exit record of ops.exit() */
 #define SCHED_DISABLING_TICKS	3
-#define SCHED_RECENT		32	/* events kept for "recent" */
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define EPERM_HINT \
 	" (oe-ctld keeps CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON only when [sched] is enabled at its start)"
 #define SCHED_UNAVAILABLE	"kernel has no sched_ext (CONFIG_SCHED_CLASS_EXT)"
@@ -94,8 +93,6 @@ struct sched {
 	bool timer_armed;
 	unsigned long long loads, ejections;
 	uint64_t seq;			/* of the events we emit */
-	struct json_object *recent[SCHED_RECENT];
-	unsigned int nrecent, recent_next;
 };
 
 static const char *sysfs_root;
@@ -110,9 +107,172 @@ static const char *root_dir(void)
 	return sysfs_root ? sysfs_root : OESCHED_SYSFS;
 }
 
+/* "oe_fifo, oe_qos, oe_domain": liboesched's list, the only one. */
+static void policy_names(char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (int i = 0; oesched_policies[i]; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+			 i ? ", " : "", oesched_policies[i]);
+}
+
+/* ---- [sched] ---- */
+
+struct oectld_sched_cfg *sched_config(const struct oectld_config *cfg)
+{
+	return oe_config_section(cfg, &sched_module);
+}
+
+static int parse_policy(struct oe_config_parse *p, const struct oe_config_key *k,
+			const char *val, void *dst)
+{
+	char known[128];
+
+	if (*val && !oesched_policy_known(val)) {
+		policy_names(known, sizeof(known));
+		return oe_config_error(p, "%s: unknown policy '%s' (expected %s, or nothing)",
+				       k->name, val, known);
+	}
+	snprintf(dst, k->size, "%s", val);
+	return 0;
+}
+
+/* 0 to OECTLD_SCHED_TIMEOUT_MAX, decimal digits only. */
+static int parse_timeout(struct oe_config_parse *p, const struct oe_config_key *k,
+			 const char *val, void *dst)
+{
+	unsigned long n = 0;
+	const char *c;
+
+	for (c = val; *c >= '0' && *c <= '9' && c - val < 5; c++)
+		n = n * 10 + (unsigned long)(*c - '0');
+	if (!*val || *c || n > OECTLD_SCHED_TIMEOUT_MAX)
+		return oe_config_error(p,
+				       "%s: bad value '%s' (expected 0 to %d milliseconds; 0: the kernel's default)",
+				       k->name, val, OECTLD_SCHED_TIMEOUT_MAX);
+	*(unsigned int *)dst = (unsigned int)n;
+	return 0;
+}
+
+static bool in_list(char (*list)[OECTLD_SCHED_PATH_MAX], unsigned int n,
+		    const char *path)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(list[i], path))
+			return true;
+	return false;
+}
+
+/* One word of ls_cgroups or be_cgroups: a cgroup is one or the other. */
+static int add_ls_be(struct oe_config_parse *p, const struct oe_config_key *k,
+		     struct oectld_sched_cfg *c, const char *path)
+{
+	bool ls = !strcmp(k->name, "ls_cgroups");
+	char (*list)[OECTLD_SCHED_PATH_MAX] = ls ? c->ls_cgroups : c->be_cgroups;
+	unsigned int *n = ls ? &c->nls : &c->nbe;
+
+	if (in_list(list, *n, path))
+		return oe_config_error(p, "%s: %s is listed more than once",
+				       k->name, path);
+	if (in_list(ls ? c->be_cgroups : c->ls_cgroups, ls ? c->nbe : c->nls, path))
+		return oe_config_error(p,
+				       "%s: %s is also in %s (a cgroup is latency-sensitive or best-effort, not both)",
+				       k->name, path, ls ? "be_cgroups" : "ls_cgroups");
+	if (*n >= OECTLD_SCHED_CGROUPS_MAX)
+		return oe_config_error(p, "%s: more than %d cgroups", k->name,
+				       OECTLD_SCHED_CGROUPS_MAX);
+	memcpy(list[(*n)++], path, strlen(path) + 1);
+	return 0;
+}
+
+static int add_domain(struct oe_config_parse *p, const struct oe_config_key *k,
+		      struct oectld_sched_cfg *c, const char *path, int domain)
+{
+	for (unsigned int i = 0; i < c->ndomains; i++)
+		if (!strcmp(c->domains[i].cgroup, path))
+			return oe_config_error(p, "%s: %s is listed more than once",
+					       k->name, path);
+	if (c->ndomains >= OECTLD_SCHED_CGROUPS_MAX)
+		return oe_config_error(p, "%s: more than %d cgroups", k->name,
+				       OECTLD_SCHED_CGROUPS_MAX);
+	memcpy(c->domains[c->ndomains].cgroup, path, strlen(path) + 1);
+	c->domains[c->ndomains++].domain = domain;
+	return 0;
+}
+
+/* "=DOMAIN" at the end of @tok cut off into @domain; -1 if it is bad. */
+static int cut_domain(struct oe_config_parse *p, const struct oe_config_key *k,
+		      char *tok, int *domain)
+{
+	/* a cgroup directory may contain '=', a domain never does */
+	char *eq = strrchr(tok, '=');
+	const char *d;
+	size_t dl;
+
+	*domain = -1;
+	if (!eq)
+		return 0;
+	d = eq + 1;
+	dl = strlen(d);
+	if (!dl || dl > 2 || strspn(d, "0123456789") != dl ||
+	    atoi(d) >= OECTLD_SCHED_DOMAINS)
+		return oe_config_error(p,
+				       "%s: bad domain '%s' in '%s' (expected PATH or PATH=DOMAIN, DOMAIN 0 to %d)",
+				       k->name, d, tok, OECTLD_SCHED_DOMAINS - 1);
+	*domain = atoi(d);
+	*eq = '\0';
+	return 0;
+}
+
+/* One cgroup word of ls_cgroups, be_cgroups or domain_cgroups. */
+static int add_cgroup(struct oe_config_parse *p, const struct oe_config_key *k,
+		      const char *word, size_t wlen, void *dst)
+{
+	bool domains = !strcmp(k->name, "domain_cgroups");
+	char tok[OECTLD_SCHED_PATH_MAX + 8], path[OECTLD_SCHED_PATH_MAX];
+	const char *why;
+	int domain;
+
+	if (wlen >= sizeof(tok))
+		return oe_config_error(p, "%s: '%.64s...' is too long", k->name, word);
+	memcpy(tok, word, wlen);
+	tok[wlen] = '\0';
+	if (domains && cut_domain(p, k, tok, &domain) < 0)
+		return -1;
+	if (oe_config_normalise_path(tok, path, sizeof(path), &why))
+		return oe_config_error(p, "%s: '%s' %s", k->name, tok, why);
+	if (domains)
+		return add_domain(p, k, dst, path, domain);
+	return add_ls_be(p, k, dst, path);
+}
+
+static int parse_cgroups(struct oe_config_parse *p, const struct oe_config_key *k,
+			 const char *val, void *dst)
+{
+	return oe_config_each_word(p, k, val, dst, add_cgroup);
+}
+
+#define SCHED_KEY(name, parse, m, dflt) \
+	OE_CONFIG_KEY(name, parse, struct oectld_sched_cfg, m, dflt)
+/* the cgroup lists check each other: their key gets the whole section */
+#define SCHED_LIST(name) \
+	{ name, parse_cgroups, 0, sizeof(struct oectld_sched_cfg), NULL }
+
+static const struct oe_config_key sched_keys[] = {
+	/* off by default: it replaces the system's scheduler */
+	SCHED_KEY("enabled", oe_config_bool, enabled, "no"),
+	SCHED_KEY("policy", parse_policy, policy, NULL),
+	SCHED_KEY("partial", oe_config_bool, partial, "no"),
+	SCHED_KEY("timeout_ms", parse_timeout, timeout_ms, "0"),
+	SCHED_KEY("bpf_dir", oe_config_abs_path_or_empty, bpf_dir, NULL),
+	SCHED_LIST("ls_cgroups"),
+	SCHED_LIST("be_cgroups"),
+	SCHED_LIST("domain_cgroups"),
+};
+
 static bool sched_enabled(const struct oectld_config *cfg)
 {
-	return cfg->sched.enabled;
+	return sched_config(cfg)->enabled;
 }
 
 static const char *kind_name(int kind)
@@ -143,13 +303,8 @@ static void emit(struct sched *s, struct json_object *o)
 {
 	if (!o)
 		return;
-	s->mi->host_ops->emit_event(s->mi->host, s->mi, o);
-	if (s->nrecent == SCHED_RECENT)
-		json_object_put(s->recent[s->recent_next]);
-	else
-		s->nrecent++;
-	s->recent[s->recent_next] = o;
-	s->recent_next = (s->recent_next + 1) % SCHED_RECENT;
+	oe_module_emit(s->mi, o);
+	json_object_put(o);
 }
 
 static void emit_reason(struct sched *s, const char *event, const char *reason)
@@ -421,10 +576,15 @@ static struct json_object *exit_json(const struct oe_sched_exit *ei)
 	return o;
 }
 
-static int cmd_list(struct sched *s, struct json_object *reply)
+static int cmd_list(struct oe_module_inst *mi, const struct ctl_request *req,
+		    struct json_object *reply, char *err, size_t errlen)
 {
 	struct json_object *arr = json_object_new_array();
+	struct sched *s = mi->priv;
 
+	(void)req;
+	(void)err;
+	(void)errlen;
 	check(s);
 	for (int i = 0; oesched_policies[i]; i++) {
 		const char *name = oesched_policies[i];
@@ -484,15 +644,14 @@ static void add_status(struct sched *s, struct json_object *r)
 	json_object_object_add(r, "ejections", json_object_new_uint64(s->ejections));
 }
 
-static int cmd_load(struct sched *s, const struct ctl_request *req,
+static int cmd_load(struct oe_module_inst *mi, const struct ctl_request *req,
 		    struct json_object *reply, char *err, size_t errlen)
 {
-	char known[128] = "";
+	struct sched *s = mi->priv;
+	char known[128];
 
 	if (!oesched_policy_known(req->policy)) {
-		for (int i = 0; oesched_policies[i]; i++)
-			snprintf(known + strlen(known), sizeof(known) - strlen(known),
-				 "%s%s", i ? ", " : "", oesched_policies[i]);
+		policy_names(known, sizeof(known));
 		snprintf(err, errlen, "unknown policy '%s' (known: %s)", req->policy,
 			 known);
 		return -1;
@@ -508,9 +667,12 @@ static int cmd_load(struct sched *s, const struct ctl_request *req,
 	return 0;
 }
 
-static int cmd_unload(struct sched *s, struct json_object *reply, char *err,
-		      size_t errlen)
+static int cmd_unload(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
 {
+	struct sched *s = mi->priv;
+
+	(void)req;
 	check(s);
 	if (!s->h) {
 		if (s->state == SCHED_EJECTED)
@@ -526,27 +688,23 @@ static int cmd_unload(struct sched *s, struct json_object *reply, char *err,
 	return 0;
 }
 
-static int sched_command(struct oe_module_inst *mi, const struct ctl_request *req,
-			 struct json_object *reply, char *err, size_t errlen)
+static int cmd_status(struct oe_module_inst *mi, const struct ctl_request *req,
+		      struct json_object *reply, char *err, size_t errlen)
 {
-	struct sched *s = mi->priv;
-
-	switch (req->cmd) {
-	case CTL_CMD_SCHED_LIST:
-		return cmd_list(s, reply);
-	case CTL_CMD_SCHED_STATUS:
-		check(s);
-		add_status(s, reply);
-		return 0;
-	case CTL_CMD_SCHED_LOAD:
-		return cmd_load(s, req, reply, err, errlen);
-	case CTL_CMD_SCHED_UNLOAD:
-		return cmd_unload(s, reply, err, errlen);
-	default:
-		snprintf(err, errlen, "sched: no command '%s'", req->name);
-		return -1;
-	}
+	(void)req;
+	(void)err;
+	(void)errlen;
+	check(mi->priv);
+	add_status(mi->priv, reply);
+	return 0;
 }
+
+static const struct oe_command sched_commands[] = {
+	{ "list", false, 0, cmd_list },
+	{ "status", false, 0, cmd_status },
+	{ "load", true, CTL_ARG_POLICY, cmd_load },
+	{ "unload", true, 0, cmd_unload },
+};
 
 /* ---- module ---- */
 
@@ -563,16 +721,6 @@ static void sched_status(struct oe_module_inst *mi, struct json_object *d)
 				       json_object_new_string(s->ejected.reason));
 	if (s->state == SCHED_FAILED)
 		json_object_object_add(d, "error", json_object_new_string(s->error));
-}
-
-static void sched_recent(struct oe_module_inst *mi, struct json_object *arr)
-{
-	struct sched *s = mi->priv;
-	unsigned int first = (s->recent_next + SCHED_RECENT - s->nrecent) % SCHED_RECENT;
-
-	for (unsigned int i = 0; i < s->nrecent; i++)
-		json_object_array_add(arr,
-				      json_object_get(s->recent[(first + i) % SCHED_RECENT]));
 }
 
 /* Would [sched] @b load something else than @a? */
@@ -618,9 +766,10 @@ static void load_configured(struct sched *s)
 static int sched_reload(struct oe_module_inst *mi, const struct oectld_config *cfg)
 {
 	struct sched *s = mi->priv;
-	bool changed = settings_differ(&s->cfg, &cfg->sched);
+	const struct oectld_sched_cfg *c = sched_config(cfg);
+	bool changed = settings_differ(&s->cfg, c);
 
-	s->cfg = cfg->sched;
+	s->cfg = *c;
 	if (!changed)
 		return 0;
 	log_info("sched: [sched] policy or its settings changed");
@@ -642,8 +791,6 @@ static void sched_fini(struct oe_module_inst *mi)
 		mi->host_ops->unwatch_fd(mi->host, mi, s->timer_fd);
 		close(s->timer_fd);
 	}
-	for (unsigned int i = 0; i < SCHED_RECENT; i++)
-		json_object_put(s->recent[i]);
 	free(s);
 	mi->priv = NULL;
 }
@@ -665,7 +812,7 @@ static int sched_init(struct oe_module_inst *mi, const struct oectld_config *cfg
 		return -ENOMEM;
 	}
 	s->mi = mi;
-	s->cfg = cfg->sched;
+	s->cfg = *sched_config(cfg);
 	s->enable_seq = -1;
 	mi->priv = s;
 	oe_module_set_available(mi);
@@ -694,12 +841,15 @@ const struct oe_module sched_module = {
 	 * a load may do (bpf()'s *_GET_FD_BY_ID and GET_NEXT_ID check it).
 	 */
 	.caps = OE_CAP(CAP_SYS_ADMIN) | OE_CAP(CAP_BPF) | OE_CAP(CAP_PERFMON),
+	.keys = sched_keys,
+	.nkeys = ARRAY_SIZE(sched_keys),
+	.config_size = sizeof(struct oectld_sched_cfg),
+	.commands = sched_commands,
+	.ncommands = ARRAY_SIZE(sched_commands),
 	.enabled = sched_enabled,
 	.init = sched_init,
 	.event = sched_event,
 	.reload = sched_reload,
 	.status = sched_status,
-	.recent = sched_recent,
-	.command = sched_command,
 	.fini = sched_fini,
 };

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "module.h"
 #include "sentry_msg.h"
+#include "util.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -30,12 +31,24 @@ struct sentry {
 	uint64_t gaps;			/* events missed, from seq gaps */
 	uint64_t overruns;		/* ENOBUFS on the event socket */
 	struct seq_gap seq;
-	struct sentry_ring ring;
 };
+
+/* [sentry] */
+struct sentry_cfg {
+	bool enabled;
+};
+
+static const struct oe_config_key sentry_keys[] = {
+	OE_CONFIG_KEY("enabled", oe_config_bool, struct sentry_cfg, enabled, "yes"),
+};
+
+const struct oe_module sentry_module;
 
 static bool sentry_enabled(const struct oectld_config *cfg)
 {
-	return cfg->sentry.enabled;
+	const struct sentry_cfg *c = oe_config_section(cfg, &sentry_module);
+
+	return c->enabled;
 }
 
 static int state_cb(struct nl_msg *msg, void *arg)
@@ -112,10 +125,9 @@ static int sentry_message(void *arg, const struct nlmsghdr *nlh)
 	s->gaps += seq_gap_next(&s->seq, tmp.seq);
 	if (tmp.type == SENTRY_EV_FILEMAP_LOCAL_CHANGED)
 		s->state.filemap_alloc_local = tmp.filemap_alloc_local;
-	sentry_ring_push(&s->ring, &tmp);
 	j = sentry_event_to_json(&tmp);
 	if (j) {
-		mi->host_ops->emit_event(mi->host, mi, j);
+		oe_module_emit(mi, j);
 		json_object_put(j);
 	}
 	return 0;
@@ -209,23 +221,17 @@ static void sentry_status(struct oe_module_inst *mi, struct json_object *d)
 		json_object_object_add(d, "malformed", json_object_new_uint64(s->nl.bad));
 }
 
-static void sentry_recent(struct oe_module_inst *mi, struct json_object *arr)
-{
-	struct sentry *s = mi->priv;
-
-	for (unsigned int i = 0; i < s->ring.count; i++)
-		json_object_array_add(arr, sentry_event_to_json(sentry_ring_get(&s->ring, i)));
-}
-
 const struct oe_module sentry_module = {
 	.name = "sentry",
 	/* the events group names other users' OOM kills: admin's to join */
 	.caps = OE_CAP(CAP_NET_ADMIN),
+	.keys = sentry_keys,
+	.nkeys = ARRAY_SIZE(sentry_keys),
+	.config_size = sizeof(struct sentry_cfg),
 	.enabled = sentry_enabled,
 	.init = sentry_init,
 	.event = sentry_event,
 	.reload = sentry_reload,
 	.status = sentry_status,
-	.recent = sentry_recent,
 	.fini = sentry_fini,
 };

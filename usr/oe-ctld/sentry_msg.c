@@ -149,16 +149,3 @@ struct json_object *sentry_event_to_json(const struct sentry_event *ev)
 	}
 	return o;
 }
-
-void sentry_ring_push(struct sentry_ring *r, const struct sentry_event *ev)
-{
-	r->ev[ring_push_slot(&r->head, &r->count, SENTRY_RING_SIZE)] = *ev;
-}
-
-const struct sentry_event *sentry_ring_get(const struct sentry_ring *r,
-					   unsigned int i)
-{
-	int slot = ring_slot(r->head, r->count, SENTRY_RING_SIZE, i);
-
-	return slot < 0 ? NULL : &r->ev[slot];
-}

@@ -57,18 +57,4 @@ const char *sentry_oom_scope_name(uint32_t scope);
 /* {"feature":"sentry","event":"...","seq":N,...}; caller owns the result. */
 struct json_object *sentry_event_to_json(const struct sentry_event *ev);
 
-/* Fixed-size ring of the most recent events. */
-#define SENTRY_RING_SIZE 256
-
-struct sentry_ring {
-	struct sentry_event ev[SENTRY_RING_SIZE];
-	unsigned int head;	/* next slot to write */
-	unsigned int count;	/* valid entries, <= SENTRY_RING_SIZE */
-};
-
-void sentry_ring_push(struct sentry_ring *r, const struct sentry_event *ev);
-/* i-th oldest entry (0 = oldest), NULL if i >= count. */
-const struct sentry_event *sentry_ring_get(const struct sentry_ring *r,
-					   unsigned int i);
-
 #endif

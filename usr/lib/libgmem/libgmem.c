@@ -23,6 +23,7 @@
 
 #include "libgmem.h"
 #include "libgmem_sys.h"
+#include "util.h"
 
 static int sys_open(const char *path, int flags)
 {
@@ -276,7 +277,7 @@ int gmemGetStats(struct gmem_stats *st)
 		"migrating", "processes", "pages_nomap", "pages_cpu",
 		"pages_device",
 	};
-	const size_t nr = sizeof(names) / sizeof(names[0]);
+	const size_t nr = ARRAY_SIZE(names);
 	struct gmem_stats got = { 0 };
 	unsigned long long *const vals[] = {
 		&got.migrating, &got.processes, &got.pages_nomap,

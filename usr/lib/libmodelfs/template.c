@@ -4,6 +4,7 @@
  * atomic writer and its checking reader, and the name of a mount's
  * template.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,42 +25,6 @@ static char sysfs_root[PATH_MAX] = "/sys";
 void modelfs_tmpl_set_sysfs_root(const char *root)
 {
 	snprintf(sysfs_root, sizeof(sysfs_root), "%s", root ? root : "/sys");
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v = 0;
-	int i;
-
-	for (i = 3; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
 }
 
 /* zlib's crc32() takes a uInt length: feed it in pieces. */
@@ -105,34 +70,47 @@ static int cmp_ino(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Is @img a sound header for an image of @size bytes? */
+static bool header_ok(const unsigned char *img, size_t size,
+		      const struct modelfs_tmpl_hdr_disk *h)
+{
+	uint32_t nr_files = le32toh(h->nr_files);
+	uint64_t nr_ranges = le64toh(h->nr_ranges);
+
+	return !memcmp(h->magic, MODELFS_TMPL_MAGIC, sizeof(h->magic)) &&
+	       le32toh(h->version) == MODELFS_TMPL_VERSION &&
+	       nr_files <= MODELFS_TMPL_MAX_FILES &&
+	       nr_ranges <= MODELFS_TMPL_MAX_RANGES &&
+	       size == MODELFS_TMPL_HDR_SIZE +
+		       (uint64_t)nr_files * MODELFS_TMPL_FILE_SIZE +
+		       nr_ranges * MODELFS_TMPL_RANGE_SIZE &&
+	       h->reserved == 0 &&
+	       le32toh(h->crc) == image_crc(img, size);
+}
+
 /* Parse a whole image of @size bytes; -EBADMSG for anything wrong. */
 static int parse(const unsigned char *img, size_t size, struct modelfs_tmpl *t)
 {
 	const unsigned char *p = img + MODELFS_TMPL_HDR_SIZE;
 	struct modelfs_tmpl_range *ranges = NULL;
+	struct modelfs_tmpl_hdr_disk h;
 	uint64_t nr_ranges, used = 0, *inos = NULL;
 	uint32_t nr_files, i, j;
 	int ret = -EBADMSG;
 
 	memset(t, 0, sizeof(*t));
-	if (size < MODELFS_TMPL_HDR_SIZE ||
-	    memcmp(img, MODELFS_TMPL_MAGIC, 8) ||
-	    get32(img + 8) != MODELFS_TMPL_VERSION)
+	if (size < MODELFS_TMPL_HDR_SIZE)
 		return -EBADMSG;
-	nr_files = get32(img + 12);
-	nr_ranges = get64(img + 16);
-	if (nr_files > MODELFS_TMPL_MAX_FILES ||
-	    nr_ranges > MODELFS_TMPL_MAX_RANGES ||
-	    size != MODELFS_TMPL_HDR_SIZE +
-		    (uint64_t)nr_files * MODELFS_TMPL_FILE_SIZE +
-		    nr_ranges * MODELFS_TMPL_RANGE_SIZE ||
-	    get32(img + 32) != 0 ||
-	    get32(img + 36) != image_crc(img, size))
+	/* copied out: @img has no alignment to speak of */
+	memcpy(&h, img, sizeof(h));
+	if (!header_ok(img, size, &h))
 		return -EBADMSG;
+	nr_files = le32toh(h.nr_files);
+	nr_ranges = le64toh(h.nr_ranges);
 
 	t->nr_files = nr_files;
 	t->nr_ranges = nr_ranges;
-	t->load_ns = get64(img + 24);
+	t->load_ns = le64toh(h.load_ns);
 	t->files = calloc(nr_files ? nr_files : 1, sizeof(*t->files));
 	ranges = calloc(nr_ranges ? nr_ranges : 1, sizeof(*ranges));
 	inos = calloc(nr_files ? nr_files : 1, sizeof(*inos));
@@ -142,16 +120,23 @@ static int parse(const unsigned char *img, size_t size, struct modelfs_tmpl *t)
 	}
 	for (i = 0; i < nr_files; i++) {
 		struct modelfs_tmpl_file *f = &t->files[i];
+		struct modelfs_tmpl_file_disk fd;
 
-		f->ino = get64(p);
-		f->size = get64(p + 8);
-		f->nr = get32(p + 16);
-		if (get32(p + 20) != 0 || f->nr > nr_ranges - used)
+		memcpy(&fd, p, sizeof(fd));
+		f->ino = le64toh(fd.ino);
+		f->size = le64toh(fd.size);
+		f->nr = le32toh(fd.nr);
+		if (fd.reserved != 0 || f->nr > nr_ranges - used)
 			goto fail;
 		p += MODELFS_TMPL_FILE_SIZE;
 		f->r = ranges + used;
 		for (j = 0; j < f->nr; j++) {
-			uint64_t off = get64(p), len = get64(p + 8);
+			struct modelfs_tmpl_range_disk rd;
+			uint64_t off, len;
+
+			memcpy(&rd, p, sizeof(rd));
+			off = le64toh(rd.off);
+			len = le64toh(rd.len);
 
 			if (len == 0 || off > f->size || len > f->size - off)
 				goto fail;
@@ -325,6 +310,7 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 static int build(const struct modelfs_tmpl *t, unsigned char **out,
 		 size_t *size)
 {
+	struct modelfs_tmpl_hdr_disk h = { .reserved = 0 };
 	uint64_t ranges = 0;
 	unsigned char *img, *p;
 	uint32_t i, j;
@@ -350,26 +336,36 @@ static int build(const struct modelfs_tmpl *t, unsigned char **out,
 	img = calloc(1, *size);
 	if (!img)
 		return -ENOMEM;
-	memcpy(img, MODELFS_TMPL_MAGIC, 8);
-	put32(img + 8, MODELFS_TMPL_VERSION);
-	put32(img + 12, t->nr_files);
-	put64(img + 16, ranges);
-	put64(img + 24, t->load_ns);
+	memcpy(h.magic, MODELFS_TMPL_MAGIC, sizeof(h.magic));
+	h.version = htole32(MODELFS_TMPL_VERSION);
+	h.nr_files = htole32(t->nr_files);
+	h.nr_ranges = htole64(ranges);
+	h.load_ns = htole64(t->load_ns);
 	p = img + MODELFS_TMPL_HDR_SIZE;
 	for (i = 0; i < t->nr_files; i++) {
 		const struct modelfs_tmpl_file *f = &t->files[i];
+		struct modelfs_tmpl_file_disk fd = {
+			.ino = htole64(f->ino),
+			.size = htole64(f->size),
+			.nr = htole32(f->nr),
+		};
 
-		put64(p, f->ino);
-		put64(p + 8, f->size);
-		put32(p + 16, f->nr);
+		memcpy(p, &fd, sizeof(fd));
 		p += MODELFS_TMPL_FILE_SIZE;
 		for (j = 0; j < f->nr; j++) {
-			put64(p, f->r[j].off);
-			put64(p + 8, f->r[j].len);
+			struct modelfs_tmpl_range_disk rd = {
+				.off = htole64(f->r[j].off),
+				.len = htole64(f->r[j].len),
+			};
+
+			memcpy(p, &rd, sizeof(rd));
 			p += MODELFS_TMPL_RANGE_SIZE;
 		}
 	}
-	put32(img + 36, image_crc(img, *size));
+	/* the CRC covers the header without it, then the body */
+	memcpy(img, &h, sizeof(h));
+	h.crc = htole32(image_crc(img, *size));
+	memcpy(img, &h, sizeof(h));
 	*out = img;
 	return 0;
 }

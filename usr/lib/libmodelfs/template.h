@@ -34,6 +34,38 @@
 #define MODELFS_TMPL_MAX_FILES (1U << 16)
 #define MODELFS_TMPL_MAX_RANGES (1ULL << 22)
 
+/* The on-disk records as above; every integer little-endian (le*toh). */
+struct modelfs_tmpl_hdr_disk {
+	char magic[8];
+	uint32_t version;
+	uint32_t nr_files;
+	uint64_t nr_ranges;
+	uint64_t load_ns;
+	uint32_t reserved;
+	uint32_t crc;
+};
+
+struct modelfs_tmpl_file_disk {
+	uint64_t ino;
+	uint64_t size;
+	uint32_t nr;
+	uint32_t reserved;
+};
+
+struct modelfs_tmpl_range_disk {
+	uint64_t off;
+	uint64_t len;
+};
+
+_Static_assert(sizeof(struct modelfs_tmpl_hdr_disk) == MODELFS_TMPL_HDR_SIZE,
+	       "template header layout");
+_Static_assert(offsetof(struct modelfs_tmpl_hdr_disk, crc) == MODELFS_TMPL_HDR_SIZE - 4,
+	       "the CRC is the header's last field");
+_Static_assert(sizeof(struct modelfs_tmpl_file_disk) == MODELFS_TMPL_FILE_SIZE,
+	       "template file record layout");
+_Static_assert(sizeof(struct modelfs_tmpl_range_disk) == MODELFS_TMPL_RANGE_SIZE,
+	       "template range record layout");
+
 struct modelfs_tmpl_range {
 	uint64_t off;
 	uint64_t len;
