@@ -4,8 +4,10 @@
 
 tap_n=0
 
-plan() {
-	echo "1..$1"
+# done_testing: the plan, printed last: the number of tests that ran. A
+# suite that stops before its end has none, and the run fails for it.
+done_testing() {
+	echo "1..$tap_n"
 }
 
 ok() {
