@@ -95,6 +95,38 @@ static const struct set_case cases[] = {
 	  CTRL_CMD_NEWFAMILY, genl_parse_ctrl_any, sizeof(struct ctrl_notice) },
 };
 
+#define member_size(type, member) sizeof(((type *)0)->member)
+
+/*
+ * Every string of the sets and the buffer its parser copies it into: the
+ * policy's bound must be that buffer, NUL included.
+ */
+static const struct {
+	const struct genl_attr_set *set;
+	int type;
+	size_t size;
+} strings[] = {
+	{ &gmem_device_attrs, OE_GMEM_A_DEVICE_NAME,
+	  member_size(struct gmem_device, name) },
+	{ &sentry_event_attrs, OE_SENTRY_A_EVENT_COMM,
+	  member_size(struct sentry_event, comm) },
+	{ &sentry_event_attrs, OE_SENTRY_A_EVENT_CGROUP,
+	  member_size(struct sentry_event, cgroup) },
+	{ &modelfs_mount_attrs, OE_MODELFS_A_MOUNT_LOWERDIR,
+	  member_size(struct modelfs_mount_info, lowerdir) },
+	{ &genl_ctrl_attrs, CTRL_ATTR_FAMILY_NAME,
+	  member_size(struct ctrl_notice, family_name) },
+};
+
+/* The buffer of string @t of @set, 0 if the table above lacks it. */
+static size_t string_size(const struct genl_attr_set *set, int t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
+		if (strings[i].set == set && strings[i].type == t)
+			return strings[i].size;
+	return 0;
+}
+
 /*
  * The size of an integer type, from the type alone: what the policy's
  * lengths must come to, checked rather than taken from them.
@@ -216,9 +248,9 @@ static void assert_taken(const struct set_case *c, int t, int len,
 
 /*
  * Each set's policy is as long as the generated header's enum and has an
- * entry for each attribute: a type of the specs (u8, u16, u32, u64,
- * string, a string bounded), or the pad. And the messages built from it
- * parse.
+ * entry for each attribute: a type of the specs (u8, u16, u32, u64, or
+ * a string bounded by its buffer), or the pad. And the messages built
+ * from it parse.
  */
 static void test_policies_cover_sets(void **state)
 {
@@ -236,7 +268,10 @@ static void test_policies_cover_sets(void **state)
 				continue;
 			}
 			if (p->type == NLA_STRING) {
-				assert_true(p->maxlen > 1);
+				if (p->maxlen != string_size(c->set, t))
+					fail_msg("%s: string %d bound %u, not its buffer's %zu",
+						 c->name, t, p->maxlen,
+						 string_size(c->set, t));
 				continue;
 			}
 			if (!int_size(p->type))
