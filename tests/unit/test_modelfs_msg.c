@@ -189,52 +189,19 @@ static void test_parse_counter_left_out(void **state)
 	nlmsg_free(m);
 }
 
-static void test_parse_wrong_sizes(void **state)
+/*
+ * A value the policy cannot judge. Attributes of the wrong size or
+ * without their NUL are test_genl_policy's, for every attribute.
+ */
+static void test_parse_bad_flag(void **state)
 {
-	const char nonul[3] = { '/', 'a', 'b' };
-	uint32_t four = 1;
 	struct nl_msg *m;
 
 	(void)state;
-	/* u64 counter sent as u32 */
-	m = mk_mount(OE_MODELFS_A_MOUNT_HITS);
-	nla_put_u32(m, OE_MODELFS_A_MOUNT_HITS, 1);
-	poison();
-	assert_int_equal(modelfs_msg_parse_mount(nlmsg_hdr(m), &mi), -EINVAL);
-	assert_untouched();
-	nlmsg_free(m);
-
-	/* u8 flag sent as u32 */
-	m = mk_mount(OE_MODELFS_A_MOUNT_POLICY_ATTACHED);
-	nla_put(m, OE_MODELFS_A_MOUNT_POLICY_ATTACHED, sizeof(four), &four);
-	assert_int_equal(modelfs_msg_parse_mount(nlmsg_hdr(m), &mi), -EINVAL);
-	assert_untouched();
-	nlmsg_free(m);
-
 	/* a flag that is neither 0 nor 1 */
 	m = mk_mount(OE_MODELFS_A_MOUNT_POLICY_ATTACHED);
 	nla_put_u8(m, OE_MODELFS_A_MOUNT_POLICY_ATTACHED, 2);
-	assert_int_equal(modelfs_msg_parse_mount(nlmsg_hdr(m), &mi), -EINVAL);
-	assert_untouched();
-	nlmsg_free(m);
-
-	/* major sent as u64 */
-	m = mk_mount(OE_MODELFS_A_MOUNT_DEV_MAJOR);
-	nla_put_u64(m, OE_MODELFS_A_MOUNT_DEV_MAJOR, 0);
-	assert_int_equal(modelfs_msg_parse_mount(nlmsg_hdr(m), &mi), -EINVAL);
-	assert_untouched();
-	nlmsg_free(m);
-
-	/* lowerdir without its NUL */
-	m = mk_mount(OE_MODELFS_A_MOUNT_LOWERDIR);
-	nla_put(m, OE_MODELFS_A_MOUNT_LOWERDIR, sizeof(nonul), nonul);
-	assert_int_equal(modelfs_msg_parse_mount(nlmsg_hdr(m), &mi), -EINVAL);
-	assert_untouched();
-	nlmsg_free(m);
-
-	/* empty lowerdir attribute */
-	m = mk_mount(OE_MODELFS_A_MOUNT_LOWERDIR);
-	nla_put(m, OE_MODELFS_A_MOUNT_LOWERDIR, 0, NULL);
+	poison();
 	assert_int_equal(modelfs_msg_parse_mount(nlmsg_hdr(m), &mi), -EINVAL);
 	assert_untouched();
 	nlmsg_free(m);
@@ -459,7 +426,7 @@ int main(void)
 		cmocka_unit_test(test_parse_full),
 		cmocka_unit_test(test_parse_required),
 		cmocka_unit_test(test_parse_counter_left_out),
-		cmocka_unit_test(test_parse_wrong_sizes),
+		cmocka_unit_test(test_parse_bad_flag),
 		cmocka_unit_test(test_parse_long_lowerdir),
 		cmocka_unit_test(test_parse_other_cmd_and_truncated),
 		cmocka_unit_test(test_mountinfo),

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include <linux/oe_gmem.h>
+#include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
@@ -65,19 +66,15 @@ static const struct u64_field process_u64s[] = {
 	U64_FIELD(OE_GMEM_A_PROCESS_PAGES_DEVICE, struct gmem_process, pages_device),
 };
 
-/* Every field of @f into the struct at @base. */
-static int get_u64s(struct nlattr **tb, const struct u64_field *f, size_t n,
-		    void *base)
+/* Every field of @f into the struct at @base; the caller made sure of them. */
+static void get_u64s(struct nlattr **tb, const struct u64_field *f, size_t n,
+		     void *base)
 {
 	for (size_t i = 0; i < n; i++) {
-		uint64_t v;
-		int rc = genl_attr_u64(tb[f[i].type], &v);
+		uint64_t v = nla_get_u64(tb[f[i].type]);
 
-		if (rc)
-			return rc;
 		memcpy((char *)base + f[i].off, &v, sizeof(v));
 	}
-	return 0;
 }
 
 /* Every field of @f of the struct at @base into @o. */
@@ -92,19 +89,63 @@ static void add_u64s(struct json_object *o, const struct u64_field *f, size_t n,
 	}
 }
 
+/* The attribute sets of oe_gmem.yaml, every attribute of each. */
+static const struct nla_policy device_policy[OE_GMEM_A_DEVICE_MAX + 1] = {
+	[OE_GMEM_A_DEVICE_HNID] = GENL_POLICY_U32,
+	[OE_GMEM_A_DEVICE_NAME] = GENL_POLICY_STRING(GMEM_NAME_MAX),
+	[OE_GMEM_A_DEVICE_CAPACITY] = GENL_POLICY_U64,
+	[OE_GMEM_A_DEVICE_RESIDENT] = GENL_POLICY_U64,
+	[OE_GMEM_A_DEVICE_FAULTS] = GENL_POLICY_U64,
+	[OE_GMEM_A_DEVICE_TO_DEV] = GENL_POLICY_U64,
+	[OE_GMEM_A_DEVICE_TO_HOST] = GENL_POLICY_U64,
+	[OE_GMEM_A_DEVICE_EVICTED] = GENL_POLICY_U64,
+	[OE_GMEM_A_DEVICE_PAD] = GENL_POLICY_PAD,
+};
+
+static const struct nla_policy stats_policy[OE_GMEM_A_STATS_MAX + 1] = {
+	[OE_GMEM_A_STATS_PROCESSES] = GENL_POLICY_U64,
+	[OE_GMEM_A_STATS_PAGES_NOMAP] = GENL_POLICY_U64,
+	[OE_GMEM_A_STATS_PAGES_CPU] = GENL_POLICY_U64,
+	[OE_GMEM_A_STATS_PAGES_DEVICE] = GENL_POLICY_U64,
+	[OE_GMEM_A_STATS_MIGRATING] = GENL_POLICY_U64,
+	[OE_GMEM_A_STATS_PAD] = GENL_POLICY_PAD,
+};
+
+static const struct nla_policy process_policy[OE_GMEM_A_PROCESS_MAX + 1] = {
+	[OE_GMEM_A_PROCESS_PID] = GENL_POLICY_U32,
+	[OE_GMEM_A_PROCESS_PAGES_CPU] = GENL_POLICY_U64,
+	[OE_GMEM_A_PROCESS_PAGES_DEVICE] = GENL_POLICY_U64,
+	[OE_GMEM_A_PROCESS_PAD] = GENL_POLICY_PAD,
+};
+
+static const struct nla_policy pressure_policy[OE_GMEM_A_PRESSURE_MAX + 1] = {
+	[OE_GMEM_A_PRESSURE_SEQ] = GENL_POLICY_U64,
+	[OE_GMEM_A_PRESSURE_HNID] = GENL_POLICY_U32,
+	[OE_GMEM_A_PRESSURE_EVICTED] = GENL_POLICY_U32,
+	[OE_GMEM_A_PRESSURE_PID] = GENL_POLICY_U32,
+	[OE_GMEM_A_PRESSURE_PAD] = GENL_POLICY_PAD,
+};
+
+const struct genl_attr_set gmem_device_attrs = GENL_ATTR_SET(device_policy);
+const struct genl_attr_set gmem_stats_attrs = GENL_ATTR_SET(stats_policy);
+const struct genl_attr_set gmem_process_attrs = GENL_ATTR_SET(process_policy);
+const struct genl_attr_set gmem_pressure_attrs = GENL_ATTR_SET(pressure_policy);
+
 int gmem_parse_device(const struct nlmsghdr *nlh, struct gmem_device *out)
 {
 	struct nlattr *tb[OE_GMEM_A_DEVICE_MAX + 1];
 	struct gmem_device d;
 	int rc;
 
-	memset(&d, 0, sizeof(d));
 	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_DEVICES, tb,
-				 OE_GMEM_A_DEVICE_MAX)) < 0 ||
-	    (rc = genl_attr_u32(tb[OE_GMEM_A_DEVICE_HNID], &d.hnid)) ||
-	    (rc = genl_attr_str(tb[OE_GMEM_A_DEVICE_NAME], d.name, sizeof(d.name))) ||
-	    (rc = get_u64s(tb, device_u64s, ARRAY_SIZE(device_u64s), &d)))
+				 &gmem_device_attrs)) ||
+	    (rc = genl_attrs_require(tb, OE_GMEM_A_DEVICE_HNID,
+				     OE_GMEM_A_DEVICE_EVICTED)))
 		return rc;
+	memset(&d, 0, sizeof(d));
+	get_u64s(tb, device_u64s, ARRAY_SIZE(device_u64s), &d);
+	d.hnid = nla_get_u32(tb[OE_GMEM_A_DEVICE_HNID]);
+	nla_strlcpy(d.name, tb[OE_GMEM_A_DEVICE_NAME], sizeof(d.name));
 	*out = d;
 	return 0;
 }
@@ -116,9 +157,11 @@ int gmem_parse_stats(const struct nlmsghdr *nlh, struct gmem_stats *out)
 	int rc;
 
 	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_STATS, tb,
-				 OE_GMEM_A_STATS_MAX)) < 0 ||
-	    (rc = get_u64s(tb, stats_u64s, ARRAY_SIZE(stats_u64s), &s)))
+				 &gmem_stats_attrs)) ||
+	    (rc = genl_attrs_require(tb, OE_GMEM_A_STATS_PROCESSES,
+				     OE_GMEM_A_STATS_MIGRATING)))
 		return rc;
+	get_u64s(tb, stats_u64s, ARRAY_SIZE(stats_u64s), &s);
 	*out = s;
 	return 0;
 }
@@ -129,12 +172,14 @@ int gmem_parse_process(const struct nlmsghdr *nlh, struct gmem_process *out)
 	struct gmem_process p;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
 	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_GET_PROCESSES, tb,
-				 OE_GMEM_A_PROCESS_MAX)) < 0 ||
-	    (rc = genl_attr_u32(tb[OE_GMEM_A_PROCESS_PID], &p.pid)) ||
-	    (rc = get_u64s(tb, process_u64s, ARRAY_SIZE(process_u64s), &p)))
+				 &gmem_process_attrs)) ||
+	    (rc = genl_attrs_require(tb, OE_GMEM_A_PROCESS_PID,
+				     OE_GMEM_A_PROCESS_PAGES_DEVICE)))
 		return rc;
+	memset(&p, 0, sizeof(p));
+	get_u64s(tb, process_u64s, ARRAY_SIZE(process_u64s), &p);
+	p.pid = nla_get_u32(tb[OE_GMEM_A_PROCESS_PID]);
 	*out = p;
 	return 0;
 }
@@ -145,14 +190,16 @@ int gmem_parse_pressure(const struct nlmsghdr *nlh, struct gmem_pressure *out)
 	struct gmem_pressure ev;
 	int rc;
 
-	memset(&ev, 0, sizeof(ev));
 	if ((rc = genl_msg_parse(nlh, OE_GMEM_CMD_PRESSURE, tb,
-				 OE_GMEM_A_PRESSURE_MAX)) < 0 ||
-	    (rc = genl_attr_u64(tb[OE_GMEM_A_PRESSURE_SEQ], &ev.seq)) ||
-	    (rc = genl_attr_u32(tb[OE_GMEM_A_PRESSURE_HNID], &ev.hnid)) ||
-	    (rc = genl_attr_u32(tb[OE_GMEM_A_PRESSURE_EVICTED], &ev.evicted)) ||
-	    (rc = genl_attr_u32(tb[OE_GMEM_A_PRESSURE_PID], &ev.pid)))
+				 &gmem_pressure_attrs)) ||
+	    (rc = genl_attrs_require(tb, OE_GMEM_A_PRESSURE_SEQ,
+				     OE_GMEM_A_PRESSURE_PID)))
 		return rc;
+	memset(&ev, 0, sizeof(ev));
+	ev.seq = nla_get_u64(tb[OE_GMEM_A_PRESSURE_SEQ]);
+	ev.hnid = nla_get_u32(tb[OE_GMEM_A_PRESSURE_HNID]);
+	ev.evicted = nla_get_u32(tb[OE_GMEM_A_PRESSURE_EVICTED]);
+	ev.pid = nla_get_u32(tb[OE_GMEM_A_PRESSURE_PID]);
 	*out = ev;
 	return 0;
 }

@@ -72,10 +72,18 @@ int gmem_msg_build_get(struct nl_msg *msg, int family, uint8_t cmd);
  *   -EBADMSG     message or genl header truncated
  *   -EOPNOTSUPP  another genl command than the parser's
  *   -ENOENT      a required attribute is missing
- *   -EINVAL      an attribute has the wrong size or a bad value
+ *   -EINVAL      an attribute breaks its set's policy (wrong size, a
+ *                string without its NUL or too long for its buffer)
  * @out is fully written on success and untouched otherwise. Every
- * attribute of the spec is required; pad attributes are ignored.
+ * attribute of the spec is required; pad attributes are ignored, and so
+ * are attributes above the set's last (a newer kernel's).
  */
+/* The policies the parsers check with, one per attribute set (for the tests). */
+extern const struct genl_attr_set gmem_device_attrs;
+extern const struct genl_attr_set gmem_stats_attrs;
+extern const struct genl_attr_set gmem_process_attrs;
+extern const struct genl_attr_set gmem_pressure_attrs;
+
 int gmem_parse_device(const struct nlmsghdr *nlh, struct gmem_device *out);
 int gmem_parse_stats(const struct nlmsghdr *nlh, struct gmem_stats *out);
 int gmem_parse_process(const struct nlmsghdr *nlh, struct gmem_process *out);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <json-c/json.h>
@@ -14,6 +13,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "genl_msg.h"
 #include "libmodelfs.h"
 #include "util.h"
 
@@ -32,21 +32,29 @@ int modelfs_msg_build_get(struct nl_msg *msg, int family, bool dump,
 	return 0;
 }
 
-/* Exactly @size bytes of payload, or absent (then *v stays as it is). */
-static int attr_fixed(const struct nlattr *a, void *v, int size, bool required)
-{
-	if (!a)
-		return required ? -ENOENT : 0;
-	if (nla_len(a) != size)
-		return -EINVAL;
-	memcpy(v, nla_data(a), (size_t)size);
-	return 0;
-}
+/* The attribute set of oe_modelfs.yaml, every attribute. */
+static const struct nla_policy mount_policy[OE_MODELFS_A_MOUNT_MAX + 1] = {
+	[OE_MODELFS_A_MOUNT_DEV_MAJOR] = GENL_POLICY_U32,
+	[OE_MODELFS_A_MOUNT_DEV_MINOR] = GENL_POLICY_U32,
+	[OE_MODELFS_A_MOUNT_LOWERDIR] = GENL_POLICY_STRING(MODELFS_LOWERDIR_MAX),
+	[OE_MODELFS_A_MOUNT_POLICY_ATTACHED] = GENL_POLICY_U8,
+	[OE_MODELFS_A_MOUNT_HITS] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_MISSES] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_READAHEAD_PAGES] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_PREFETCHED_PAGES] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_EVICTED_PAGES] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_WASTED_PAGES] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_LOWER_BYTES] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_EVENTS_DROPPED] = GENL_POLICY_U64,
+	[OE_MODELFS_A_MOUNT_PREFETCH_INFLIGHT] = GENL_POLICY_U32,
+	[OE_MODELFS_A_MOUNT_PAD] = GENL_POLICY_PAD,
+};
+
+const struct genl_attr_set modelfs_mount_attrs = GENL_ATTR_SET(mount_policy);
 
 int modelfs_msg_parse_mount(const struct nlmsghdr *nlh,
 			    struct modelfs_mount_info *out)
 {
-	struct nlattr *tb[OE_MODELFS_A_MOUNT_MAX + 1];
 	static const struct {
 		int type;
 		size_t off;
@@ -66,59 +74,40 @@ int modelfs_msg_parse_mount(const struct nlmsghdr *nlh,
 		{ OE_MODELFS_A_MOUNT_EVENTS_DROPPED,
 		  offsetof(struct modelfs_mount_info, events_dropped) },
 	};
-	struct modelfs_mount_info *m;
-	const struct genlmsghdr *gh;
-	struct nlattr *ld;
-	uint8_t attached = 0;
+	struct nlattr *tb[OE_MODELFS_A_MOUNT_MAX + 1];
+	uint8_t attached;
 	int rc;
 
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
-		return -EBADMSG;
-	gh = nlmsg_data(nlh);
-	if (gh->cmd != OE_MODELFS_CMD_MOUNT_GET)
-		return -EOPNOTSUPP;
-	if (nla_parse(tb, OE_MODELFS_A_MOUNT_MAX,
-		      (struct nlattr *)((char *)gh + GENL_HDRLEN),
-		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN),
-		      NULL) < 0)
+	if ((rc = genl_msg_parse(nlh, OE_MODELFS_CMD_MOUNT_GET, tb,
+				 &modelfs_mount_attrs)) ||
+	    (rc = genl_attrs_require(tb, OE_MODELFS_A_MOUNT_DEV_MAJOR,
+				     OE_MODELFS_A_MOUNT_POLICY_ATTACHED)))
+		return rc;
+	/* a flag: the policy knows its size, not its values */
+	attached = nla_get_u8(tb[OE_MODELFS_A_MOUNT_POLICY_ATTACHED]);
+	if (attached > 1)
 		return -EINVAL;
 
-	/* built aside, so a bad message leaves @out as it was */
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	rc = attr_fixed(tb[OE_MODELFS_A_MOUNT_DEV_MAJOR], &m->major, 4, true);
-	if (!rc)
-		rc = attr_fixed(tb[OE_MODELFS_A_MOUNT_DEV_MINOR], &m->minor, 4, true);
-	if (!rc)
-		rc = attr_fixed(tb[OE_MODELFS_A_MOUNT_POLICY_ATTACHED], &attached,
-				1, true);
-	if (!rc)
-		rc = attr_fixed(tb[OE_MODELFS_A_MOUNT_PREFETCH_INFLIGHT],
-				&m->prefetch_inflight, 4, false);
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(counters); i++)
-		rc = attr_fixed(tb[counters[i].type], (char *)m + counters[i].off,
-				8, false);
-	ld = tb[OE_MODELFS_A_MOUNT_LOWERDIR];
-	if (!rc && !ld)
-		rc = -ENOENT;
-	if (!rc) {
-		const char *s = nla_data(ld);
-		int len = nla_len(ld);
+	/* all checked: from here on @out is written, and wholly */
+	memset(out, 0, sizeof(*out));
+	out->major = nla_get_u32(tb[OE_MODELFS_A_MOUNT_DEV_MAJOR]);
+	out->minor = nla_get_u32(tb[OE_MODELFS_A_MOUNT_DEV_MINOR]);
+	nla_strlcpy(out->lowerdir, tb[OE_MODELFS_A_MOUNT_LOWERDIR],
+		    sizeof(out->lowerdir));
+	out->policy_attached = attached;
+	/* the counters: 0 when the kernel leaves one out */
+	if (tb[OE_MODELFS_A_MOUNT_PREFETCH_INFLIGHT])
+		out->prefetch_inflight =
+			nla_get_u32(tb[OE_MODELFS_A_MOUNT_PREFETCH_INFLIGHT]);
+	for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {
+		uint64_t v;
 
-		if (len < 1 || s[len - 1] || strlen(s) >= sizeof(m->lowerdir))
-			rc = -EINVAL;
-		else
-			memcpy(m->lowerdir, s, strlen(s) + 1);
+		if (!tb[counters[i].type])
+			continue;
+		v = nla_get_u64(tb[counters[i].type]);
+		memcpy((char *)out + counters[i].off, &v, sizeof(v));
 	}
-	if (!rc && attached > 1)
-		rc = -EINVAL;
-	if (!rc) {
-		m->policy_attached = attached;
-		memcpy(out, m, sizeof(*m));
-	}
-	free(m);
-	return rc;
+	return 0;
 }
 
 int modelfs_mountinfo_find(struct libmnt_table *tb, uint32_t major,

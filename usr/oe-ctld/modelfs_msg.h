@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+struct genl_attr_set;
 struct json_object;
 struct libmnt_table;
 struct nl_msg;
@@ -45,11 +46,16 @@ struct modelfs_mount_info {
 int modelfs_msg_build_get(struct nl_msg *msg, int family, bool dump,
 			  uint32_t major, uint32_t minor);
 
+/* The policy modelfs_msg_parse_mount() checks with (for the tests). */
+extern const struct genl_attr_set modelfs_mount_attrs;
+
 /*
  * Parse one MOUNT_GET reply. 0, or -errno: EBADMSG truncated, EOPNOTSUPP
  * another command, ENOENT dev-major, dev-minor, lowerdir or
- * policy-attached missing, EINVAL an attribute of the wrong size. @out is
- * untouched on failure.
+ * policy-attached missing, EINVAL an attribute that breaks the set's
+ * policy (wrong size, lowerdir without its NUL or too long) or a
+ * policy-attached other than 0 or 1. Attributes above the set's last (a
+ * newer kernel's) are ignored. @out is untouched on failure.
  */
 int modelfs_msg_parse_mount(const struct nlmsghdr *nlh,
 			    struct modelfs_mount_info *out);

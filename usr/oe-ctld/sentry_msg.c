@@ -9,24 +9,44 @@
 #include <linux/oe_sentry.h>
 #include <netlink/attr.h>
 
+/* The attribute sets of oe_sentry.yaml, every attribute of each. */
+static const struct nla_policy state_policy[OE_SENTRY_A_STATE_MAX + 1] = {
+	[OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL] = GENL_POLICY_U32,
+	[OE_SENTRY_A_STATE_EVENTS_SENT] = GENL_POLICY_U64,
+	[OE_SENTRY_A_STATE_EVENTS_LOST] = GENL_POLICY_U64,
+	[OE_SENTRY_A_STATE_PAD] = GENL_POLICY_PAD,
+};
+
+static const struct nla_policy event_policy[OE_SENTRY_A_EVENT_MAX + 1] = {
+	[OE_SENTRY_A_EVENT_SEQ] = GENL_POLICY_U64,
+	[OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL] = GENL_POLICY_U32,
+	[OE_SENTRY_A_EVENT_PID] = GENL_POLICY_U32,
+	[OE_SENTRY_A_EVENT_COMM] = GENL_POLICY_STRING(SENTRY_COMM_MAX),
+	[OE_SENTRY_A_EVENT_CGROUP] = GENL_POLICY_STRING(SENTRY_CGROUP_MAX),
+	[OE_SENTRY_A_EVENT_OOM_SCOPE] = GENL_POLICY_U32,
+	[OE_SENTRY_A_EVENT_TOTAL_VM_KB] = GENL_POLICY_U64,
+	[OE_SENTRY_A_EVENT_RSS_KB] = GENL_POLICY_U64,
+	[OE_SENTRY_A_EVENT_PAD] = GENL_POLICY_PAD,
+};
+
+const struct genl_attr_set sentry_state_attrs = GENL_ATTR_SET(state_policy);
+const struct genl_attr_set sentry_event_attrs = GENL_ATTR_SET(event_policy);
+
 int sentry_parse_state(const struct nlmsghdr *nlh, struct sentry_state *out)
 {
 	struct nlattr *tb[OE_SENTRY_A_STATE_MAX + 1];
 	struct sentry_state st;
 	int rc;
 
-	rc = genl_msg_parse(nlh, GENL_ANY_CMD, tb, OE_SENTRY_A_STATE_MAX);
-	if (rc < 0)
+	if ((rc = genl_msg_parse(nlh, OE_SENTRY_CMD_GET_STATE, tb,
+				 &sentry_state_attrs)) ||
+	    (rc = genl_attrs_require(tb, OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL,
+				     OE_SENTRY_A_STATE_EVENTS_LOST)))
 		return rc;
-	if (rc != OE_SENTRY_CMD_GET_STATE)
-		return -EOPNOTSUPP;
-	if ((rc = genl_attr_u32(tb[OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL],
-				&st.filemap_alloc_local)) ||
-	    (rc = genl_attr_u64(tb[OE_SENTRY_A_STATE_EVENTS_SENT],
-				&st.events_sent)) ||
-	    (rc = genl_attr_u64(tb[OE_SENTRY_A_STATE_EVENTS_LOST],
-				&st.events_lost)))
-		return rc;
+	st.filemap_alloc_local =
+		nla_get_u32(tb[OE_SENTRY_A_STATE_FILEMAP_ALLOC_LOCAL]);
+	st.events_sent = nla_get_u64(tb[OE_SENTRY_A_STATE_EVENTS_SENT]);
+	st.events_lost = nla_get_u64(tb[OE_SENTRY_A_STATE_EVENTS_LOST]);
 	*out = st;
 	return 0;
 }
@@ -35,69 +55,57 @@ int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out)
 {
 	struct nlattr *tb[OE_SENTRY_A_EVENT_MAX + 1];
 	struct sentry_event *ev = out;
-	uint64_t seq;
+	uint32_t scope;
 	int cmd, rc;
 
-	cmd = genl_msg_parse(nlh, GENL_ANY_CMD, tb, OE_SENTRY_A_EVENT_MAX);
+	/* two events share the set: the command first, then the policy */
+	cmd = genl_msg_cmd(nlh);
 	if (cmd < 0)
 		return cmd;
 	if (cmd != OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED &&
 	    cmd != OE_SENTRY_CMD_OOM_KILL)
 		return -EOPNOTSUPP;
-
-	/*
-	 * Validate everything before touching @out so a bad message leaves
-	 * it as it was.
-	 */
-	rc = genl_attr_u64(tb[OE_SENTRY_A_EVENT_SEQ], &seq);
+	rc = genl_msg_parse(nlh, cmd, tb, &sentry_event_attrs);
 	if (rc)
 		return rc;
-	if (cmd == OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED) {
-		uint32_t v;
 
-		rc = genl_attr_u32(tb[OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL], &v);
+	/*
+	 * Everything is checked before @out is touched, so a bad message
+	 * leaves it as it was.
+	 */
+	if (cmd == OE_SENTRY_CMD_FILEMAP_LOCAL_CHANGED) {
+		rc = genl_attrs_require(tb, OE_SENTRY_A_EVENT_SEQ,
+					OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL);
 		if (rc)
 			return rc;
 		memset(ev, 0, offsetof(struct sentry_event, comm));
 		ev->comm[0] = '\0';
 		ev->cgroup[0] = '\0';
 		ev->type = SENTRY_EV_FILEMAP_LOCAL_CHANGED;
-		ev->seq = seq;
-		ev->filemap_alloc_local = v;
-		return 0;
-	} else {
-		uint32_t pid, scope;
-		uint64_t vm, rss;
-		struct nlattr *comm = tb[OE_SENTRY_A_EVENT_COMM];
-		struct nlattr *cg = tb[OE_SENTRY_A_EVENT_CGROUP];
-
-		if ((rc = genl_attr_u32(tb[OE_SENTRY_A_EVENT_PID], &pid)) ||
-		    (rc = genl_attr_u32(tb[OE_SENTRY_A_EVENT_OOM_SCOPE], &scope)) ||
-		    (rc = genl_attr_u64(tb[OE_SENTRY_A_EVENT_TOTAL_VM_KB], &vm)) ||
-		    (rc = genl_attr_u64(tb[OE_SENTRY_A_EVENT_RSS_KB], &rss)))
-			return rc;
-		if (scope > OE_SENTRY_OOM_SCOPE_MEMCG)
-			return -EINVAL;
-		/* check the strings before writing anything */
-		if (!comm || !cg)
-			return -ENOENT;
-		if (nla_len(comm) < 1 || nla_len(cg) < 1 ||
-		    ((const char *)nla_data(comm))[nla_len(comm) - 1] ||
-		    ((const char *)nla_data(cg))[nla_len(cg) - 1] ||
-		    strlen(nla_data(comm)) >= SENTRY_COMM_MAX ||
-		    strlen(nla_data(cg)) >= SENTRY_CGROUP_MAX)
-			return -EINVAL;
-		memset(ev, 0, offsetof(struct sentry_event, comm));
-		ev->type = SENTRY_EV_OOM_KILL;
-		ev->seq = seq;
-		ev->pid = pid;
-		ev->oom_scope = scope;
-		ev->total_vm_kb = vm;
-		ev->rss_kb = rss;
-		genl_attr_str(comm, ev->comm, sizeof(ev->comm));
-		genl_attr_str(cg, ev->cgroup, sizeof(ev->cgroup));
+		ev->seq = nla_get_u64(tb[OE_SENTRY_A_EVENT_SEQ]);
+		ev->filemap_alloc_local =
+			nla_get_u32(tb[OE_SENTRY_A_EVENT_FILEMAP_ALLOC_LOCAL]);
 		return 0;
 	}
+	if ((rc = genl_attrs_require(tb, OE_SENTRY_A_EVENT_SEQ,
+				     OE_SENTRY_A_EVENT_SEQ)) ||
+	    (rc = genl_attrs_require(tb, OE_SENTRY_A_EVENT_PID,
+				     OE_SENTRY_A_EVENT_RSS_KB)))
+		return rc;
+	/* the enum of the spec: a policy knows sizes, not values */
+	scope = nla_get_u32(tb[OE_SENTRY_A_EVENT_OOM_SCOPE]);
+	if (scope > OE_SENTRY_OOM_SCOPE_MEMCG)
+		return -EINVAL;
+	memset(ev, 0, offsetof(struct sentry_event, comm));
+	ev->type = SENTRY_EV_OOM_KILL;
+	ev->seq = nla_get_u64(tb[OE_SENTRY_A_EVENT_SEQ]);
+	ev->pid = nla_get_u32(tb[OE_SENTRY_A_EVENT_PID]);
+	ev->oom_scope = scope;
+	ev->total_vm_kb = nla_get_u64(tb[OE_SENTRY_A_EVENT_TOTAL_VM_KB]);
+	ev->rss_kb = nla_get_u64(tb[OE_SENTRY_A_EVENT_RSS_KB]);
+	nla_strlcpy(ev->comm, tb[OE_SENTRY_A_EVENT_COMM], sizeof(ev->comm));
+	nla_strlcpy(ev->cgroup, tb[OE_SENTRY_A_EVENT_CGROUP], sizeof(ev->cgroup));
+	return 0;
 }
 
 const char *sentry_event_name(enum sentry_event_type t)

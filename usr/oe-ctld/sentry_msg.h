@@ -45,9 +45,18 @@ struct sentry_event {
  *   -EBADMSG     message or genl header truncated
  *   -EOPNOTSUPP  a genl command this parser does not handle
  *   -ENOENT      a required attribute is missing
- *   -EINVAL      an attribute has the wrong size/type or a bad value
- * @out is fully written on success and untouched otherwise.
+ *   -EINVAL      an attribute breaks its set's policy (wrong size, a
+ *                string without its NUL or too long for its buffer),
+ *                or a value outside its enum
+ * @out is fully written on success and untouched otherwise. Attributes
+ * above the set's last (a newer kernel's) are ignored.
  */
+struct genl_attr_set;
+
+/* The policies the parsers check with, one per attribute set (for the tests). */
+extern const struct genl_attr_set sentry_state_attrs;
+extern const struct genl_attr_set sentry_event_attrs;
+
 int sentry_parse_state(const struct nlmsghdr *nlh, struct sentry_state *out);
 int sentry_parse_event(const struct nlmsghdr *nlh, struct sentry_event *out);
 
