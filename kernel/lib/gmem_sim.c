@@ -133,6 +133,8 @@ static void sim_ctx_free(struct gmem_sim *s, u32 task)
 	/* GMem freed every page first; anything left is a leak to report. */
 	xa_for_each(&ctx->pt, index, entry) {
 		WARN_ONCE(1, "task %u exited with a device page\n", task);
+		pr_warn("task %u left va %#lx in slot %lu\n", task,
+			index << GMEM_PAGE_SHIFT, xa_to_value(entry));
 		s->slots[xa_to_value(entry)].used = false;
 		s->nr_used--;
 	}
