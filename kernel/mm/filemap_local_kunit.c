@@ -52,58 +52,55 @@ static struct choice choose(int mode, unsigned long pol, unsigned long allowed,
 	return c;
 }
 
-static void default_policy_uses_cpu_nodes(struct kunit *test)
-{
-	struct choice c = choose(MPOL_DEFAULT, 0, 0x7, 1, false, 0);
+/* A node choice: policy, cpuset and local node in, nodes and node out. */
+struct choice_case {
+	const char *desc;
+	int mode;
+	unsigned long pol, allowed;
+	int local;
+	bool ok;
+	unsigned long mask;	/* the nodes allowed, when ok */
+	int nid;		/* the node picked; NUMA_NO_NODE: any */
+};
 
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x3UL);
-	KUNIT_EXPECT_EQ(test, c.nid, 1);
+static const struct choice_case choice_cases[] = {
+	{ "default policy uses the CPU nodes",
+	  MPOL_DEFAULT, 0, 0x7, 1, true, 0x3, 1 },
+	{ "local policy uses the CPU nodes",
+	  MPOL_LOCAL, 0x4, 0x7, 0, true, 0x3, 0 },
+	{ "bind to a CPU-less node falls back",
+	  MPOL_BIND, 0x4, 0x7, 0, true, 0x3, 0 },
+	{ "bind to mixed nodes keeps the CPU ones",
+	  MPOL_BIND, 0x6, 0x7, 0, true, 0x2, 1 },
+	{ "preferred CPU-less node falls back",
+	  MPOL_PREFERRED, 0x4, 0x7, 1, true, 0x3, 1 },
+	{ "preferred remote CPU node is kept",
+	  MPOL_PREFERRED, 0x2, 0x7, 0, true, 0x3, 1 },
+	{ "cpuset limits the choice",
+	  MPOL_DEFAULT, 0, 0x6, 0, true, 0x2, NUMA_NO_NODE },
+	{ "cpuset of CPU-less nodes only gives up",
+	  MPOL_BIND, 0x4, 0x4, 0, false, 0, NUMA_NO_NODE },
+};
+
+static void choice_case_desc(const struct choice_case *t, char *desc)
+{
+	strscpy(desc, t->desc, KUNIT_PARAM_DESC_SIZE);
 }
 
-static void local_policy_uses_cpu_nodes(struct kunit *test)
+KUNIT_ARRAY_PARAM(choice, choice_cases, choice_case_desc);
+
+static void node_choice(struct kunit *test)
 {
-	struct choice c = choose(MPOL_LOCAL, 0x4, 0x7, 0, false, 0);
+	const struct choice_case *t = test->param_value;
+	struct choice c = choose(t->mode, t->pol, t->allowed, t->local,
+				 false, 0);
 
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x3UL);
-	KUNIT_EXPECT_EQ(test, c.nid, 0);
-}
-
-static void bind_to_cpuless_falls_back(struct kunit *test)
-{
-	struct choice c = choose(MPOL_BIND, 0x4, 0x7, 0, false, 0);
-
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x3UL);
-	KUNIT_EXPECT_EQ(test, c.nid, 0);
-}
-
-static void bind_mixed_keeps_cpu_nodes(struct kunit *test)
-{
-	struct choice c = choose(MPOL_BIND, 0x6, 0x7, 0, false, 0);
-
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x2UL);
-	KUNIT_EXPECT_EQ(test, c.nid, 1);
-}
-
-static void preferred_cpuless_falls_back(struct kunit *test)
-{
-	struct choice c = choose(MPOL_PREFERRED, 0x4, 0x7, 1, false, 0);
-
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x3UL);
-	KUNIT_EXPECT_EQ(test, c.nid, 1);
-}
-
-static void preferred_remote_cpu_node_is_kept(struct kunit *test)
-{
-	struct choice c = choose(MPOL_PREFERRED, 0x2, 0x7, 0, false, 0);
-
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x3UL);
-	KUNIT_EXPECT_EQ(test, c.nid, 1);
+	KUNIT_ASSERT_EQ(test, c.ok, t->ok);
+	if (!t->ok)
+		return;
+	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), t->mask);
+	if (t->nid != NUMA_NO_NODE)
+		KUNIT_EXPECT_EQ(test, c.nid, t->nid);
 }
 
 static void interleave_skips_cpuless(struct kunit *test)
@@ -138,32 +135,10 @@ static void cpuset_spread_skips_cpuless(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x3UL);
 }
 
-static void cpuset_limits_the_choice(struct kunit *test)
-{
-	struct choice c = choose(MPOL_DEFAULT, 0, 0x6, 0, false, 0);
-
-	KUNIT_ASSERT_TRUE(test, c.ok);
-	KUNIT_EXPECT_EQ(test, bits_of(&c.mask), 0x2UL);
-}
-
-static void cpuset_of_cpuless_only_gives_up(struct kunit *test)
-{
-	struct choice c = choose(MPOL_BIND, 0x4, 0x4, 0, false, 0);
-
-	KUNIT_EXPECT_FALSE(test, c.ok);
-}
-
 static struct kunit_case filemap_alloc_local_cases[] = {
-	KUNIT_CASE(default_policy_uses_cpu_nodes),
-	KUNIT_CASE(local_policy_uses_cpu_nodes),
-	KUNIT_CASE(bind_to_cpuless_falls_back),
-	KUNIT_CASE(bind_mixed_keeps_cpu_nodes),
-	KUNIT_CASE(preferred_cpuless_falls_back),
-	KUNIT_CASE(preferred_remote_cpu_node_is_kept),
+	KUNIT_CASE_PARAM(node_choice, choice_gen_params),
 	KUNIT_CASE(interleave_skips_cpuless),
 	KUNIT_CASE(cpuset_spread_skips_cpuless),
-	KUNIT_CASE(cpuset_limits_the_choice),
-	KUNIT_CASE(cpuset_of_cpuless_only_gives_up),
 	{ }
 };
 
